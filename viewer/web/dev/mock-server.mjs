@@ -200,7 +200,7 @@ const routes = {
     if (!tblogRoutes) return notFound(res);
     const pts = materialize(q(u, "run"), q(u, "tag"));
     if (!pts) return notFound(res);
-    // same answer shape as tblog-view's route (viewer/server/routes_scalars.cpp)
+    // same answer shape as tblog-view's route (viewer/server/plugins/scalars/scalars_plugin.cpp)
     const num = (k, d) => (u.searchParams.has(k) ? Number(q(u, k)) : d);
     const buckets = num("buckets", 1000);
     // generated (perf) series answer from a cache once computed, as fast as the C++ server would
