@@ -17,6 +17,8 @@
 # - memstore: no disk device; pools of size 1 with 8 PGs; chooseleaf type 0 (one host).
 # - paxos propose interval 0.05 s: the monitor commits quickly (start-up ~3 s instead of ~13 s).
 # - No mgr: on Pacific radosgw creates its pools itself.
+# - A radosgw killed with SIGKILL leaves its watches on the control objects; the restarted one's
+#   bucket operations wait for them to time out, so the watch timeout is 4 s, not 30 s.
 set -euo pipefail
 
 DIR=${TBLOG_RGW_DIR:-/tmp/tblog-rgw-$(id -u)}
@@ -107,6 +109,7 @@ mon data avail crit = 0
 mon allow pool delete = true
 mon pg warn min per osd = 0
 mon max pg per osd = 1000
+osd client watch timeout = 4
 osd max object name len = 460
 osd max object namespace len = 64
 [client.rgw]

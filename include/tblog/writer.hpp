@@ -27,7 +27,9 @@
 #include "tblog/detail/event.hpp"
 #include "tblog/detail/naming.hpp"
 #include "tblog/detail/projector_files.hpp"
+#include "tblog/detail/ranks.hpp"
 #include "tblog/detail/scalar_event.hpp"
+#include "tblog/detail/storage.hpp"
 #include "tblog/summary.hpp"
 #include "tblog/tensor.hpp"
 
@@ -45,6 +47,16 @@ struct WriterOptions {
     int flush_secs = 120;         // the writer thread hands data to the OS at least this often
     std::string filename_suffix;
     OverflowPolicy overflow = OverflowPolicy::block;
+    // log_dir "s3://bucket/prefix/run": settings of the S3 storage (include <tblog/s3.hpp>,
+    // link tblog::s3); empty fields come from AWS_* / S3_ENDPOINT as the AWS tools read them.
+    S3Options s3;
+    // Many processes (ranks) logging one run: see RankPolicy. With ranks_from_env, unset
+    // rank/world_size are read from RANK / WORLD_SIZE (LOCAL_RANK if RANK is unset), as
+    // torchrun sets them.
+    std::optional<int> rank;
+    std::optional<int> world_size;
+    RankPolicy rank_policy = RankPolicy::rank0;
+    bool ranks_from_env = false;
 };
 
 class SummaryWriter {
@@ -52,14 +64,20 @@ public:
     explicit SummaryWriter(std::string log_dir = "", std::string comment = "",
                            std::optional<std::int64_t> purge_step = std::nullopt, int max_queue = 10,
                            int flush_secs = 120, std::string filename_suffix = "")
-        : SummaryWriter(WriterOptions{std::move(log_dir), std::move(comment), purge_step, max_queue,
-                                      flush_secs, std::move(filename_suffix), OverflowPolicy::block}) {}
+        : SummaryWriter(pytorch_options(std::move(log_dir), std::move(comment), purge_step, max_queue, flush_secs,
+                                        std::move(filename_suffix))) {}
 
     explicit SummaryWriter(WriterOptions options) : opt_(std::move(options)) {
         if (opt_.log_dir.empty()) opt_.log_dir = detail::default_log_dir(opt_.comment);
         if (opt_.max_queue < 1) throw std::invalid_argument("tblog: max_queue must be >= 1");
         if (opt_.flush_secs < 0) throw std::invalid_argument("tblog: flush_secs must be >= 0");
-        open();
+        const auto ranks = detail::resolve_ranks(opt_.rank, opt_.world_size, opt_.rank_policy, opt_.ranks_from_env);
+        disabled_ = !ranks.writes;
+        storage_ = detail::storage_for(opt_.log_dir, opt_.s3);
+        while (storage_ && opt_.log_dir.size() > 5 && opt_.log_dir.back() == '/') opt_.log_dir.pop_back();
+        opt_.log_dir += ranks.log_dir_suffix;
+        opt_.filename_suffix = ranks.file_tag + opt_.filename_suffix;
+        if (!disabled_) open();
     }
 
     SummaryWriter(const SummaryWriter&) = delete;
@@ -278,9 +296,13 @@ public:
                        const std::optional<TensorView>& label_img = std::nullopt,
                        Step global_step = std::nullopt, std::string_view tag = "default",
                        const std::optional<std::vector<std::string>>& metadata_header = std::nullopt) {
+        if (disabled_) return;
         const auto files = summary::embedding_files(mat, metadata, label_img, global_step.value_or(0), tag,
                                                     metadata_header);
-        detail::write_embedding_files(opt_.log_dir, files);
+        if (storage_)
+            detail::write_embedding_files(*storage_, opt_.log_dir, files);
+        else
+            detail::write_embedding_files(opt_.log_dir, files);
     }
 
     // ---- raw access (as PyTorch's file_writer.add_summary / add_event) --------------------
@@ -324,6 +346,18 @@ public:
     }
 
 protected:
+    static WriterOptions pytorch_options(std::string log_dir, std::string comment, std::optional<std::int64_t> purge_step,
+                                         int max_queue, int flush_secs, std::string filename_suffix) {
+        WriterOptions o;
+        o.log_dir = std::move(log_dir);
+        o.comment = std::move(comment);
+        o.purge_step = purge_step;
+        o.max_queue = max_queue;
+        o.flush_secs = flush_secs;
+        o.filename_suffix = std::move(filename_suffix);
+        return o;
+    }
+
     // Wraps summary bytes in an Event for file `file` (main_file_ or a sub_file()).
     void add_summary_to(std::uint32_t file, std::string_view summary_bytes, Step global_step,
                         WallTime walltime) {
@@ -336,6 +370,7 @@ protected:
 
     // The event file of a sub-run (created on first use, on the writer thread).
     std::uint32_t sub_file(const std::string& dir) {
+        if (disabled_) return 0;
         auto* w = writer();
         std::lock_guard<std::mutex> lk(mu_);
         auto it = sub_files_.find(dir);
@@ -347,7 +382,10 @@ protected:
         return id;
     }
 
-    void push(std::uint32_t file, std::string_view event_bytes) { writer()->push(file, event_bytes); }
+    void push(std::uint32_t file, std::string_view event_bytes) {
+        if (disabled_) return;  // a non-zero rank under RankPolicy::rank0
+        writer()->push(file, event_bytes);
+    }
 
     static constexpr std::uint32_t main_file_ = 0;  // the first file every writer opens
     static constexpr std::size_t kFastTagMax = 200;
@@ -367,11 +405,16 @@ private:
     }
 
     void open_locked() {
-        std::error_code ec;
-        std::filesystem::create_directories(opt_.log_dir, ec);
-        if (ec) throw std::system_error(ec, "tblog: cannot create log_dir '" + opt_.log_dir + "'");
+        detail::AsyncWriter::SinkMaker make_sink;
+        if (storage_) {
+            make_sink = [s = storage_] { return s->make_sink(); };  // object stores have no directories
+        } else {
+            std::error_code ec;
+            std::filesystem::create_directories(opt_.log_dir, ec);
+            if (ec) throw std::system_error(ec, "tblog: cannot create log_dir '" + opt_.log_dir + "'");
+        }
         auto w = std::make_unique<detail::AsyncWriter>(static_cast<std::size_t>(opt_.max_queue),
-                                                       opt_.flush_secs, opt_.overflow);
+                                                       opt_.flush_secs, opt_.overflow, std::move(make_sink));
         const double now = detail::now_seconds();
         w->open_now(opt_.log_dir + "/" + detail::event_file_name(now, opt_.filename_suffix),
                     detail::event::file_version(now));
@@ -386,6 +429,8 @@ private:
     }
 
     WriterOptions opt_;
+    bool disabled_ = false;                    // this rank does not write (RankPolicy::rank0)
+    std::shared_ptr<detail::Storage> storage_;  // s3://...; nullptr for a local log_dir
     mutable std::mutex mu_;
     std::unique_ptr<detail::AsyncWriter> writer_;
     std::map<std::string, std::uint32_t> sub_files_;

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -51,8 +52,12 @@ public:
     using Clock = std::chrono::steady_clock;
     static constexpr std::size_t kPageSize = 64 << 10;
 
-    AsyncWriter(std::size_t max_queue, double flush_secs, OverflowPolicy policy)
-        : capacity_(max_queue == 0 ? 1 : max_queue),
+    // Makes the sink of each event file: local files unless a Storage (s3://) says otherwise.
+    using SinkMaker = std::function<std::unique_ptr<Sink>()>;
+
+    AsyncWriter(std::size_t max_queue, double flush_secs, OverflowPolicy policy, SinkMaker make_sink = {})
+        : make_sink_(make_sink ? std::move(make_sink) : SinkMaker([] { return std::make_unique<FileSink>(); })),
+          capacity_(max_queue == 0 ? 1 : max_queue),
           flush_period_(std::chrono::duration_cast<Clock::duration>(
               std::chrono::duration<double>(flush_secs > 0 ? flush_secs : 1e-3))),
           policy_(policy) {
@@ -73,7 +78,7 @@ public:
     // Creates the file now, on the calling thread, and queues its first record. Throws
     // std::system_error naming the path when the file cannot be created.
     std::uint32_t open_now(const std::string& path, std::string_view first_record) {
-        auto sink = std::make_unique<FileSink>();
+        auto sink = make_sink_();
         if (auto ec = sink->open(path)) throw std::system_error(ec, "tblog: cannot create event file '" + path + "'");
         std::unique_lock<std::mutex> lk(mu_);
         throw_if_closed();
@@ -265,16 +270,16 @@ private:
             switch (kind) {
                 case Kind::event:
                     if (file < files_.size() && files_[file]) {
-                        FileSink& f = *files_[file];
+                        Sink& f = *files_[file];
                         record::append(f.buffer(), d1);
-                        if (f.buffered() >= kWriteChunk) write_out(f);
+                        if (f.buffered() >= f.write_chunk()) write_out(f);
                     }
                     break;
                 case Kind::open: {
-                    auto sink = std::make_unique<FileSink>();
+                    auto sink = make_sink_();
                     const std::string path(d2);
                     if (auto ec = sink->open(path)) {
-                        set_error(ec, path);
+                        set_error(ec, sink->describe(ec));
                         open_failed_ = true;
                         sink.reset();
                     }
@@ -282,7 +287,7 @@ private:
                     break;
                 }
                 case Kind::adopt: {
-                    std::unique_ptr<FileSink> sink;
+                    std::unique_ptr<Sink> sink;
                     {
                         std::lock_guard<std::mutex> lk(mu_);
                         for (auto it = adopted_.begin(); it != adopted_.end(); ++it)
@@ -296,7 +301,7 @@ private:
                     break;
                 }
                 case Kind::flush:
-                    write_all();
+                    write_all(/*explicit_flush=*/true);
                     ++flushes;
                     break;
                 case Kind::close:
@@ -307,33 +312,33 @@ private:
         }
     }
 
-    void install(std::uint32_t id, std::unique_ptr<FileSink> sink, std::string_view first) {
+    void install(std::uint32_t id, std::unique_ptr<Sink> sink, std::string_view first) {
         if (files_.size() <= id) files_.resize(id + 1);
         files_[id] = std::move(sink);
         if (files_[id]) record::append(files_[id]->buffer(), first);
     }
 
-    void set_error(std::error_code ec, const std::string& path) {
+    void set_error(std::error_code ec, const std::string& what) {
         {
             std::lock_guard<std::mutex> lk(err_mu_);
             error_code_ = ec;
-            error_what_ = "tblog: cannot write '" + path + "': " + ec.message();
+            error_what_ = what;
         }
         failed_.store(true);
     }
 
-    void write_out(FileSink& f) {
-        if (auto ec = f.write_out()) set_error(ec, f.path());
+    void write_out(Sink& f) {
+        if (auto ec = f.write_out()) set_error(ec, f.describe(ec));
     }
 
     // Hands every buffered byte to the OS. If that succeeds everywhere, an earlier failure
     // (e.g. a disk that was full) is over and add_* accepts data again.
-    void write_all() {
+    void write_all(bool explicit_flush = false) {
         bool ok = !open_failed_;
         for (auto& f : files_)
-            if (f && f->buffered()) {
-                if (auto ec = f->write_out()) {
-                    set_error(ec, f->path());
+            if (f && f->has_pending()) {
+                if (auto ec = explicit_flush ? f->flush() : f->write_out()) {
+                    set_error(ec, f->describe(ec));
                     ok = false;
                 }
             }
@@ -345,15 +350,14 @@ private:
         for (auto& f : files_)
             if (f) {
                 if (auto ec = f->close()) {
-                    set_error(ec, f->path());
+                    set_error(ec, f->describe(ec));
                     ok = false;
                 }
             }
         if (ok) failed_.store(false);
     }
 
-    static constexpr std::size_t kWriteChunk = 1 << 20;  // hand 1 MiB at a time to the OS
-
+    const SinkMaker make_sink_;
     const std::size_t capacity_;
     const Clock::duration flush_period_;
     const OverflowPolicy policy_;
@@ -364,7 +368,7 @@ private:
     std::unique_ptr<Page> current_;                  // being filled by producers
     std::deque<std::unique_ptr<Page>> ready_;        // sealed, waiting for the writer
     std::vector<std::unique_ptr<Page>> free_;        // recycled
-    std::vector<std::pair<std::uint32_t, std::unique_ptr<FileSink>>> adopted_;
+    std::vector<std::pair<std::uint32_t, std::unique_ptr<Sink>>> adopted_;
     bool closed_ = false;
     std::size_t next_file_id_ = 0;
     std::uint64_t tickets_issued_ = 0;
@@ -377,7 +381,7 @@ private:
     std::string error_what_;
 
     bool open_failed_ = false;                       // writer thread only
-    std::vector<std::unique_ptr<FileSink>> files_;   // writer thread only
+    std::vector<std::unique_ptr<Sink>> files_;       // writer thread only
     std::thread thread_;
 };
 

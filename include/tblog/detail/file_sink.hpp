@@ -11,6 +11,8 @@
 #include <string>
 #include <system_error>
 
+#include "tblog/detail/storage.hpp"
+
 #if defined(_WIN32)
 #include <fcntl.h>
 #include <io.h>
@@ -22,7 +24,7 @@
 
 namespace tblog::detail {
 
-class FileSink {
+class FileSink final : public Sink {
 public:
     FileSink() = default;
     FileSink(const FileSink&) = delete;
@@ -31,7 +33,7 @@ public:
 
     // Creates the file (it must not exist: names are unique per process). Returns the error.
     // Creates missing parent directories first.
-    std::error_code open(const std::string& path) {
+    std::error_code open(const std::string& path) override {
         path_ = path;
         std::error_code dir_ec;
         const auto parent = std::filesystem::path(path).parent_path();
@@ -47,12 +49,9 @@ public:
     }
 
     bool is_open() const { return fd_ >= 0; }
-    const std::string& path() const { return path_; }
-    std::string& buffer() { return pending_; }
-    std::size_t buffered() const { return pending_.size(); }
 
     // Hands every buffered byte to the OS. On failure keeps what was not written.
-    std::error_code write_out() {
+    std::error_code write_out() override {
         if (fd_ < 0) return pending_.empty() ? std::error_code{} : std::make_error_code(std::errc::bad_file_descriptor);
         std::size_t done = 0;
         std::error_code ec;
@@ -77,7 +76,7 @@ public:
         return ec;
     }
 
-    std::error_code close() {
+    std::error_code close() override {
         auto ec = write_out();
         if (!ec) close_fd();
         return ec;
@@ -96,8 +95,6 @@ private:
     }
 
     int fd_ = -1;
-    std::string path_;
-    std::string pending_;
 };
 
 }  // namespace tblog::detail

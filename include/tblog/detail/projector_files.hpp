@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "tblog/detail/naming.hpp"
+#include "tblog/detail/storage.hpp"
 #include "tblog/summary/embedding.hpp"
 
 namespace tblog::detail {
@@ -39,6 +40,20 @@ inline void write_file_atomic(const std::filesystem::path& path, const std::stri
         std::filesystem::remove(tmp, ignored);
         throw std::system_error(ec, "tblog: cannot replace '" + path.string() + "'");
     }
+}
+
+// The same for a log_dir in an object store (s3://...): each file is one PUT (an object is
+// replaced whole, so readers never see half of one); the config is read, extended and put
+// back under the same lock.
+inline void write_embedding_files(Storage& storage, const std::string& log_dir, const summary::EmbeddingFiles& f) {
+    const std::string dir = log_dir + "/" + f.subdir;
+    if (f.metadata_tsv) storage.put_file(dir + "/metadata.tsv", *f.metadata_tsv);
+    if (f.sprite_png) storage.put_file(dir + "/sprite.png", *f.sprite_png);
+    storage.put_file(dir + "/tensors.tsv", f.tensors_tsv);
+    static std::mutex config_mutex;
+    std::lock_guard<std::mutex> lk(config_mutex);
+    const std::string config = log_dir + "/projector_config.pbtxt";
+    storage.put_file(config, storage.get_file(config).value_or("") + f.projector_block);
 }
 
 inline void write_embedding_files(const std::string& log_dir, const summary::EmbeddingFiles& f) {
