@@ -14,6 +14,7 @@ pkgs=(
   chromium                                        # tblog-view's web UI: browser tests
   libcurl4-openssl-dev libssl-dev curl           # tblog::s3 (optional S3 storage): HTTP, TLS, SigV4
   ceph-mon ceph-osd radosgw ceph-common python3-boto3  # tests' S3 server (tools/ceph_rgw.sh), boto3 readback
+  clang libclang-rt-dev                           # fuzz/: libFuzzer targets (clang's runtime)
 )
 missing=()
 # The web UI builds with Node.js + npm: the machine's own when present (this machine kind ships

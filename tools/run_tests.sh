@@ -3,7 +3,8 @@
 #   1. a normal build: every test (ctest), including the installed-package consumer build;
 #   2. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the concurrency test under ThreadSanitizer;
-#   4. the LibTorch adapter's test and example (TBLOG_WITH_TORCH=ON, Debian's libtorch-dev).
+#   4. the LibTorch adapter's test and example (TBLOG_WITH_TORCH=ON, Debian's libtorch-dev);
+#   5. the libFuzzer targets of fuzz/ (clang), each for a bounded time (fuzz/run_fuzzers.sh).
 # Build trees go to build/ci-*. JOBS overrides the parallelism (default: all cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,4 +45,8 @@ TSAN_OPTIONS=halt_on_error=1 TARGET=test_concurrency \
 echo "== LibTorch adapter (tblog/torch.hpp): its test and the LibTorch training example"
 TARGET=tblog_torch run_suite build/ci-torch "^(test_torch:|torch_)" -DTBLOG_WITH_TORCH=ON \
   -DTBLOG_BUILD_VIEWER=OFF -DTBLOG_BUILD_BENCHMARKS=OFF
+echo "== fuzzing (libFuzzer, clang): every fuzz/*_fuzzer.cpp, its regression inputs, then FUZZ_SECONDS each"
+cmake -S fuzz -B build/ci-fuzz -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build build/ci-fuzz -j"$JOBS"
+FUZZ_JOBS=$JOBS fuzz/run_fuzzers.sh build/ci-fuzz
 echo "== all test suites passed"

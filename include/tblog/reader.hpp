@@ -65,6 +65,9 @@ public:
             bad_length_ = true;
             return ReadStatus::corrupt;
         }
+        // Memory only for bytes that exist: a damaged (or hostile) length with a matching
+        // CRC must not make the reader allocate gigabytes for a small file.
+        if (!available(offset_ + rec::kOverhead + len)) return ReadStatus::truncated;
         record.resize(static_cast<std::size_t>(len));
         if (read_at(offset_ + rec::kHeaderSize, record.data(), record.size()) < record.size())
             return ReadStatus::truncated;
@@ -90,6 +93,17 @@ public:
     }
 
 private:
+    // True if the file holds at least `end` bytes (the size is looked up again only when the
+    // last known size is not enough: the file may be growing).
+    bool available(std::uint64_t end) {
+        if (end <= known_size_) return true;
+        in_.clear();
+        in_.seekg(0, std::ios::end);
+        const auto size = in_.tellg();
+        if (size > 0) known_size_ = static_cast<std::uint64_t>(size);
+        return end <= known_size_;
+    }
+
     std::size_t read_at(std::uint64_t pos, char* dst, std::size_t n) {
         in_.clear();
         in_.seekg(static_cast<std::streamoff>(pos));
@@ -103,6 +117,7 @@ private:
     std::string path_;
     std::ifstream in_;
     std::uint64_t offset_ = 0;
+    std::uint64_t known_size_ = 0;
     bool bad_length_ = false;
     std::uint64_t corrupt_len_ = 0;
 };

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <vector>
 
+#include "tblog/detail/utf8.hpp"
+
 namespace tblog::view {
 
 namespace {
@@ -387,10 +389,13 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string markdown_to_safe_html(std::string_view markdown) {
+    // Bytes that are not UTF-8 (other writers may store any bytes) become U+FFFD: the HTML
+    // goes into JSON, which cannot carry them.
+    const std::string decoded = tblog::detail::utf8::replace_invalid(markdown);
     std::string src;
-    src.reserve(markdown.size());
+    src.reserve(decoded.size());
     std::size_t nulls = 0;
-    for (char c : markdown) {
+    for (char c : decoded) {
         if (c == '\0') ++nulls;
         else if (c != '\r') src += c;
     }

@@ -5,7 +5,6 @@
 // little-endian float32 with tensor_shape set. Checkpoint-based embeddings (TensorFlow's
 // variables) are not read. Every file a config names must stay inside the config's directory:
 // absolute paths and ".." are refused (TensorBoard follows them anywhere).
-#include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdlib>
@@ -14,6 +13,7 @@
 #include <sstream>
 
 #include "plugin_index.hpp"
+#include "projector_config.hpp"
 #include "plugin_projector.pb.h"
 #include "routes.hpp"
 
@@ -26,11 +26,6 @@ using tensorboard::projector::EmbeddingInfo;
 using tensorboard::projector::ProjectorConfig;
 
 constexpr const char* kConfigFile = "projector_config.pbtxt";
-
-struct Matrix {
-    std::vector<float> values;
-    std::size_t rows = 0, cols = 0;
-};
 
 std::optional<std::string> read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -51,36 +46,6 @@ std::optional<fs::path> inside(const fs::path& dir, const std::string& rel) {
     for (; b != base.end(); ++b, ++f)
         if (f == full.end() || *b != *f) return std::nullopt;
     return full;
-}
-
-// TSV rows of numbers; false if the text is not such a table.
-bool parse_tsv(const std::string& text, Matrix& m) {
-    m = Matrix{};
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t nl = text.find('\n', start);
-        if (nl == std::string::npos) nl = text.size();
-        const std::string line = text.substr(start, nl - start);
-        start = nl + 1;
-        if (line.empty()) continue;
-        std::size_t cols = 0, p = 0;
-        while (p <= line.size()) {
-            std::size_t tab = line.find('\t', p);
-            if (tab == std::string::npos) tab = line.size();
-            const std::string field = line.substr(p, tab - p);
-            char* end = nullptr;
-            const double v = std::strtod(field.c_str(), &end);
-            while (end && (*end == ' ' || *end == '\r')) ++end;
-            if (field.empty() || field.find('\0') != std::string::npos || *end) return false;
-            m.values.push_back(static_cast<float>(v));
-            ++cols;
-            p = tab + 1;
-        }
-        if (m.rows && cols != m.cols) return false;
-        m.cols = cols;
-        ++m.rows;
-    }
-    return true;
 }
 
 struct RunConfig {
@@ -110,7 +75,7 @@ std::optional<RunConfig> load_config(const fs::path& run_dir) {
         if (!text) continue;
         RunConfig rc;
         rc.dir = dir;
-        if (!google::protobuf::TextFormat::ParseFromString(*text, &rc.config)) continue;
+        if (!parse_projector_config(*text, rc.config)) continue;
         bool has_tensors = false;
         for (auto& e : *rc.config.mutable_embeddings()) {
             const std::string& n = e.tensor_name();
