@@ -5,10 +5,12 @@
 // "graph_tagged_run_metadata": profile only) and TF2 summaries (graph_run_metadata[_graph],
 // graph_keras_model). `graph` answers a GraphDef as text format, optionally with attribute
 // values larger than limit_attr_size replaced by their names under large_attrs_key, as
-// TensorBoard's process_graph does.
+// TensorBoard's process_graph does. Op graphs of run metadata and Keras conceptual graphs are
+// built by graph_convert.hpp.
 #include <algorithm>
 
 #include "graph.pb.h"
+#include "plugins/graphs/graph_convert.hpp"
 #include "plugin_index.hpp"
 #include "routes.hpp"
 #include "run_metadata.pb.h"
@@ -67,46 +69,6 @@ void limit_attr_sizes(gp::Message& graph, std::size_t limit, const std::string& 
     }
 }
 
-// The op graph of a RunMetadata: its functions' pre-optimisation graphs, merged with
-// "graph_<i>/" name prefixes when there are several (as TensorBoard's merge_graph_defs).
-std::unique_ptr<gp::Message> graph_of_run_metadata(const std::string& bytes) {
-    auto rm = parse_mirrored(tensorboard::RunMetadata::descriptor(), bytes);
-    if (!rm) return nullptr;
-    const gp::Reflection* r = rm->GetReflection();
-    const auto* fg_f = rm->GetDescriptor()->FindFieldByName("function_graphs");
-    const int n = r->FieldSize(*rm, fg_f);
-    std::vector<std::string> graphs;
-    for (int i = 0; i < n; ++i) {
-        const gp::Message& fg = r->GetRepeatedMessage(*rm, fg_f, i);
-        graphs.push_back(fg.GetReflection()
-                             ->GetMessage(fg, fg.GetDescriptor()->FindFieldByName("pre_optimization_graph"))
-                             .SerializeAsString());
-    }
-    if (graphs.size() == 1) return parse_mirrored(tensorboard::GraphDef::descriptor(), graphs[0]);
-    auto merged = parse_mirrored(tensorboard::GraphDef::descriptor(), "");
-    const gp::Reflection* mr = merged->GetReflection();
-    const auto* node_f = merged->GetDescriptor()->FindFieldByName("node");
-    for (std::size_t i = 0; i < graphs.size(); ++i) {
-        auto g = parse_mirrored(tensorboard::GraphDef::descriptor(), graphs[i]);
-        if (!g) continue;
-        const std::string prefix = "graph_" + std::to_string(i + 1) + "/";
-        for (int j = 0, m = g->GetReflection()->FieldSize(*g, node_f); j < m; ++j) {
-            gp::Message* node = mr->AddMessage(merged.get(), node_f);
-            node->CopyFrom(g->GetReflection()->GetRepeatedMessage(*g, node_f, j));
-            const gp::Reflection* nr = node->GetReflection();
-            const auto* name_f = node->GetDescriptor()->FindFieldByName("name");
-            const auto* input_f = node->GetDescriptor()->FindFieldByName("input");
-            nr->SetString(node, name_f, prefix + nr->GetString(*node, name_f));
-            for (int k = 0, ni = nr->FieldSize(*node, input_f); k < ni; ++k) {
-                std::string in = nr->GetRepeatedString(*node, input_f, k);
-                in = in.rfind('^', 0) == 0 ? "^" + prefix + in.substr(1) : prefix + in;
-                nr->SetRepeatedString(node, input_f, k, in);
-            }
-        }
-    }
-    return merged;
-}
-
 }  // namespace
 
 void register_graph_routes(httplib::Server& srv, ServerContext& ctx) {
@@ -143,8 +105,7 @@ void register_graph_routes(httplib::Server& srv, ServerContext& ctx) {
     srv.Get("/data/plugin/graphs/graph", [&ctx](const httplib::Request& req, httplib::Response& res) {
         auto run = require_run(ctx, req, res);
         if (!run) return;
-        if (param_or(req, "conceptual", "false") == "true")
-            return send_error(res, 400, "conceptual (Keras model) graphs are not supported by tblog-view");
+        const bool conceptual = param_or(req, "conceptual", "false") == "true";
         std::optional<long long> limit;
         if (req.has_param("limit_attr_size")) {
             limit = int_param(req, res, "limit_attr_size", 0);
@@ -154,15 +115,21 @@ void register_graph_routes(httplib::Server& srv, ServerContext& ctx) {
                 return send_error(res, 400, "large_attrs_key must be given with limit_attr_size");
         }
         std::unique_ptr<gp::Message> graph;
-        {
+        try {
             std::shared_lock lk(run->mutex);
-            if (!req.has_param("tag")) {
+            const std::string tag = param_or(req, "tag", "");
+            if (conceptual) {  // the Keras model config of tag (graph_keras_model)
+                if (const std::string* b = latest_blob(*run, tag, {"graph_keras_model"})) graph = keras_model_to_graph_def(*b);
+            } else if (!req.has_param("tag")) {
                 if (const std::string* b = latest_blob(*run, kRunGraphTag, {"graphs"}))
                     graph = parse_mirrored(tensorboard::GraphDef::descriptor(), *b);
-            } else if (const std::string* b = latest_blob(*run, req.get_param_value("tag"),
-                                                           {"graph_run_metadata", "graph_run_metadata_graph"})) {
-                graph = graph_of_run_metadata(*b);
+            } else if (const std::string* b = latest_blob(*run, tag, {"graph_run_metadata", "graph_run_metadata_graph"})) {
+                graph = merge_run_metadata_graphs(*b);
             }
+        } catch (const std::invalid_argument& e) {  // a Keras config that is not one
+            return send_error(res, 400, e.what());
+        } catch (const std::runtime_error& e) {  // function graphs of different versions
+            return send_error(res, 500, e.what());
         }
         if (!graph) return send_error(res, 404, "No graph in run \"" + run->name() + "\"");
         if (limit) limit_attr_sizes(*graph, static_cast<std::size_t>(*limit), req.get_param_value("large_attrs_key"));

@@ -19,7 +19,11 @@ function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, s
 
 const shapeText = (shape?: number[]) => (shape ? `[${shape.map((d) => (d < 0 ? "?" : d)).join("×")}]` : "");
 
-interface GraphInfo { [run: string]: { run: string; run_graph?: boolean; tags?: Record<string, unknown> } }
+interface TagInfo { tag: string; conceptual_graph?: boolean; op_graph?: boolean; profile?: boolean }
+interface GraphInfo { [run: string]: { run: string; run_graph?: boolean; tags?: Record<string, TagInfo> } }
+type GraphType = "op" | "conceptual";
+/** The op graph of the run itself (Event.graph_def) rather than of a tag's run metadata. */
+const RUN_GRAPH = "";
 
 class GraphsDashboard implements Dashboard {
   private model?: GraphModel;
@@ -30,6 +34,14 @@ class GraphsDashboard implements Dashboard {
   private viewport = s("g");
   private tip = h("div.tooltip", { style: { display: "none" } });
   private runSelect = h("select", { "aria-label": "Run" });
+  private tagSelect = h("select", { "aria-label": "Tag" });
+  // TensorBoard's "Graph type": the op graph (GraphDef of TF ops) or the conceptual graph
+  // (the Keras model's layers, converted from its config by the server).
+  private typeRadios = (["op", "conceptual"] as GraphType[]).map((t) =>
+    h("input", { type: "radio", name: "graph-type", value: t, "aria-label": t === "op" ? "Op graph" : "Conceptual graph" }));
+  private info: GraphInfo = {};
+  private type: GraphType = "op";
+  private tag = RUN_GRAPH;
   private search = h("input", { type: "search", placeholder: "Search nodes", "aria-label": "Search nodes" });
   private status = h("div.muted");
   private box = { x: 0, y: 0, w: 100, h: 100 };
@@ -43,9 +55,15 @@ class GraphsDashboard implements Dashboard {
     const expandAll = h("button", { onclick: () => { this.expanded = new Set(this.model?.groups.keys()); this.render(); } }, "Expand all");
     const collapseAll = h("button", { onclick: () => { this.expanded = new Set([""]); this.render(); } }, "Collapse all");
     this.view.append(h("div.toolbar", null, fit, expandAll, collapseAll), this.svg, this.tip);
-    this.runSelect.addEventListener("change", () => { this.run = this.runSelect.value; ctx.state.set({ graphRun: this.run }); void this.loadGraph(); });
+    this.runSelect.addEventListener("change", () => { this.run = this.runSelect.value; ctx.state.set({ graphRun: this.run }); this.pickTag(); void this.loadGraph(); });
+    this.tagSelect.addEventListener("change", () => { this.tag = this.tagSelect.value; ctx.state.set({ graphTag: this.tag }); void this.loadGraph(); });
+    for (const r of this.typeRadios)
+      r.addEventListener("change", () => { this.type = r.value as GraphType; ctx.state.set({ graphType: this.type }); this.pickTag(); void this.loadGraph(); });
     this.search.addEventListener("input", debounce(() => this.doSearch(), 200));
-    ctx.controls.append(control("Run", this.runSelect), control("Search", this.search), this.status);
+    const typeBox = h("div.graph-type", { role: "radiogroup", "aria-label": "Graph type" },
+      ...this.typeRadios.map((r) => h("label", null, r, r.value === "op" ? " Op graph" : " Conceptual graph")));
+    ctx.controls.append(control("Run", this.runSelect), control("Graph type", typeBox), control("Tag", this.tagSelect),
+      control("Search", this.search), this.status);
     ctx.el.append(this.view);
     this.panZoom();
     void this.load();
@@ -59,7 +77,9 @@ class GraphsDashboard implements Dashboard {
       this.ctx.el.prepend(errorBanner(e));
       return;
     }
-    const runs = Object.keys(info).filter((r) => info[r].run_graph !== false);
+    this.info = info;
+    const hasGraph = (r: string) => !!info[r].run_graph || Object.values(info[r].tags ?? {}).some((t) => t.op_graph || t.conceptual_graph);
+    const runs = Object.keys(info).filter(hasGraph);
     this.ctx.setAvailableRuns(runs);
     const selected = runs.filter((r) => this.ctx.runs().includes(r));
     const choices = selected.length ? selected : runs;
@@ -71,16 +91,44 @@ class GraphsDashboard implements Dashboard {
       this.view.replaceChildren(emptyNote("No graphs in the selected runs."));
       return;
     }
+    const wantType = this.ctx.state.get("graphType");
+    if (wantType === "op" || wantType === "conceptual") this.type = wantType;
+    this.pickTag(this.ctx.state.get("graphTag"));
     await this.loadGraph();
   }
 
+  /** Tags of the run holding a graph of the chosen type ("" = the run graph). */
+  private tagsOf(type: GraphType): string[] {
+    const r = this.info[this.run];
+    if (!r) return [];
+    const tags = Object.values(r.tags ?? {}).filter((t) => (type === "op" ? t.op_graph : t.conceptual_graph)).map((t) => t.tag);
+    return type === "op" && r.run_graph ? [RUN_GRAPH, ...tags] : tags;
+  }
+
+  private pickTag(want?: string) {
+    // A run with only a conceptual graph (or only an op graph) switches to what it has.
+    if (!this.tagsOf(this.type).length) this.type = this.type === "op" ? "conceptual" : "op";
+    for (const r of this.typeRadios) {
+      r.checked = r.value === this.type;
+      r.disabled = !this.tagsOf(r.value as GraphType).length;
+    }
+    const tags = this.tagsOf(this.type);
+    this.tagSelect.replaceChildren(...tags.map((t) => h("option", { value: t }, t === RUN_GRAPH ? "(run graph)" : t)));
+    this.tag = want !== undefined && tags.includes(want) ? want : tags.includes(this.tag) ? this.tag : tags[0] ?? RUN_GRAPH;
+    this.tagSelect.value = this.tag;
+  }
+
   private async loadGraph() {
+    const params: Record<string, string> = { run: this.run, conceptual: String(this.type === "conceptual") };
+    if (this.tag !== RUN_GRAPH) params.tag = this.tag;
     try {
-      this.model = new GraphModel(await getText("plugin/graphs/graph", { run: this.run, conceptual: "false" }));
+      this.model = new GraphModel(await getText("plugin/graphs/graph", params));
     } catch (e) {
       this.status.replaceChildren(errorBanner(e));
       return;
     }
+    this.status.textContent = this.model.functions.length ? `${this.model.functions.length} functions in the library` : "";
+    this.view.dataset.graphType = this.type;
     this.expanded = this.model.autoExpand();
     this.render();
     this.fit();

@@ -40,9 +40,17 @@ export interface VisibleEdge {
 export class GraphModel {
   ops = new Map<string, OpNode>();
   groups = new Map<string, Group>();
+  /** names of the library's functions (TF2 graphs: the tf.function bodies PartitionedCall runs) */
+  functions: string[] = [];
 
+  /**
+   * `pbtxt`: a GraphDef as the graphs plugin answers it: an op graph (nodes with an op type) or a
+   * Keras conceptual graph (nodes whose type is their attr keras_class, as TensorBoard shows it).
+   */
   constructor(pbtxt: string) {
     const g = parsePbtxt(pbtxt);
+    for (const f of (first<PbMessage>(g, "library")?.function ?? []) as PbMessage[])
+      this.functions.push(String(first(first<PbMessage>(f, "signature"), "name") ?? ""));
     for (const n of (g.node ?? []) as PbMessage[]) {
       const attrs: Record<string, string> = {};
       let shapes: number[][] = [];
@@ -59,8 +67,9 @@ export class GraphModel {
       }
       const op: OpNode = {
         name: String(first(n, "name") ?? ""),
-        op: String(first(n, "op") ?? ""),
-        inputs: ((n.input ?? []) as string[]).map((i) => String(i).replace(/^\^/, "").replace(/:\d+$/, "")),
+        op: String(first(n, "op") ?? attrs.keras_class ?? ""),
+        // "^x" is a control input; merged function graphs prefix it too ("graph_1/^x").
+        inputs: ((n.input ?? []) as string[]).map((i) => String(i).replace(/^\^/, "").replace(/^(graph_\d+)\/\^/, "$1/").replace(/:\d+$/, "")),
         device: String(first(n, "device") ?? ""),
         shapes,
         attrs,
