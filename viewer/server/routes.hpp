@@ -18,6 +18,7 @@ void register_custom_scalar_routes(httplib::Server& srv, ServerContext& ctx);
 void register_mesh_routes(httplib::Server& srv, ServerContext& ctx);
 void register_graph_routes(httplib::Server& srv, ServerContext& ctx);
 void register_hparams_routes(httplib::Server& srv, ServerContext& ctx);
+void register_timeseries_routes(httplib::Server& srv, ServerContext& ctx);  // TensorBoard's Time Series tab
 void register_projector_routes(httplib::Server& srv, ServerContext& ctx);
 void register_profile_routes(httplib::Server& srv, ServerContext& ctx);     // /data/tblog/profile/...
 void register_web_routes(httplib::Server& srv, ServerContext& ctx);         // the embedded web UI
@@ -33,6 +34,7 @@ inline void register_all_routes(httplib::Server& srv, ServerContext& ctx) {
     register_mesh_routes(srv, ctx);
     register_graph_routes(srv, ctx);
     register_hparams_routes(srv, ctx);
+    register_timeseries_routes(srv, ctx);
     register_projector_routes(srv, ctx);
     register_profile_routes(srv, ctx);
     register_web_routes(srv, ctx);  // last: its catch-all must not shadow /data routes

@@ -1,5 +1,5 @@
 // Scalar points as TensorBoard's JSON has them: [wall_time, step, value] triples, written
-// straight into a string (a series may hold millions of points).
+// straight into a string (a series may hold millions of points); and as its CSV export.
 #pragma once
 
 #include <string>
@@ -35,6 +35,21 @@ inline void append_points_json(std::string& out, const ScalarColumns& c) {
 inline std::string points_json(const ScalarColumns& c) {
     std::string out;
     append_points_json(out, c);
+    return out;
+}
+
+inline // Python's csv module: "Wall time,Step,Value" then one row per point, CRLF line ends.
+std::string points_csv(const ScalarColumns& c) {
+    std::string out = "Wall time,Step,Value\r\n";
+    out.reserve(c.size() * 40 + out.size());
+    c.for_each(0, c.size(), [&](const ScalarPoint& p) {
+        append_repr(out, p.wall_time, "nan", "inf");
+        out += ',';
+        append_int(out, p.step);
+        out += ',';
+        append_repr(out, p.value, "nan", "inf");
+        out += "\r\n";
+    });
     return out;
 }
 

@@ -114,6 +114,21 @@ void register_core_routes(httplib::Server& srv, ServerContext& ctx) {
         send_json(res, out);
     });
 
+    // The rest of TensorBoard's core_plugin.py routes, as TensorBoard answers them without an
+    // experiment database: the logdir (data_location), the window title, no experiments, and
+    // no notifications (TensorBoard redirects to a static notifications_note.json).
+    srv.Get("/data/logdir", [&ctx](const httplib::Request&, httplib::Response& res) {
+        send_json(res, {{"logdir", ctx.options.data_location}});
+    });
+    srv.Get("/data/window_properties", [&ctx](const httplib::Request&, httplib::Response& res) {
+        send_json(res, {{"window_title", ctx.options.window_title}});
+    });
+    for (const char* path : {"/data/experiments", "/data/experiment_runs"})
+        srv.Get(path, [](const httplib::Request&, httplib::Response& res) { send_json(res, json::array()); });
+    srv.Get("/data/notifications", [](const httplib::Request&, httplib::Response& res) {
+        send_json(res, {{"notifications", json::array()}});
+    });
+
     // tblog extra: what the loader has done (tests and benchmarks poll this).
     srv.Get("/data/tblog/status", [&ctx](const httplib::Request&, httplib::Response& res) {
         const LoaderStats s = ctx.loader.stats();

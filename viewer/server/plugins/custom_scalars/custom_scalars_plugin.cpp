@@ -69,6 +69,17 @@ void register_custom_scalar_routes(httplib::Server& srv, ServerContext& ctx) {
     });
 
     // ?run=&tag=<regex>: {"regex_valid": bool, "tag_to_events": {tag: [[wall_time, step, value]]}}
+    // ?run=&tag=&format=csv|json: one scalar series for download, as TensorBoard's
+    // custom_scalars download_data delegates to the scalars plugin's scalars_impl.
+    srv.Get("/data/plugin/custom_scalars/download_data", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        with_series(ctx, req, res, "scalars", DataClass::scalar, [&](const Run&, const Series& s) {
+            if (param_or(req, "format", "json") == "csv")
+                send_body(res, points_csv(s.scalars), "text/csv; charset=utf-8");
+            else
+                send_body(res, points_json(s.scalars), "application/json");
+        });
+    });
+
     srv.Get("/data/plugin/custom_scalars/scalars", [&ctx](const httplib::Request& req, httplib::Response& res) {
         auto run = require_run(ctx, req, res);
         if (!run) return;

@@ -7,6 +7,7 @@
 // sampling has since evicted answers 404).
 #include <algorithm>
 
+#include "media_types.hpp"
 #include "plugin_audio.pb.h"
 #include "plugin_index.hpp"
 #include "routes.hpp"
@@ -19,18 +20,6 @@ std::size_t max_length(const Series& s) {
     std::size_t n = 0;
     for (const auto& it : s.blobs.items()) n = std::max(n, it.value.size());
     return n;
-}
-
-// imghdr's verdict, mapped as TensorBoard maps it.
-const char* image_mime(const std::string& b) {
-    auto starts = [&](std::string_view p) { return b.compare(0, p.size(), p) == 0; };
-    if (starts("\x89PNG\r\n\x1a\n")) return "image/png";
-    if (starts("GIF87a") || starts("GIF89a")) return "image/gif";
-    if ((b.size() >= 10 && (b.compare(6, 4, "JFIF") == 0 || b.compare(6, 4, "Exif") == 0)) ||
-        starts("\xff\xd8\xff\xdb"))
-        return "image/jpeg";
-    if (starts("BM")) return "image/bmp";
-    return "application/octet-stream";
 }
 
 const char* audio_mime(const Series& s) {

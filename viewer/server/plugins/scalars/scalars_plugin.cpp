@@ -15,21 +15,6 @@ namespace {
 
 constexpr const char* kPlugin = "scalars";
 
-// Python's csv module: "Wall time,Step,Value" then one row per point, CRLF line ends.
-std::string points_csv(const ScalarColumns& c) {
-    std::string out = "Wall time,Step,Value\r\n";
-    out.reserve(c.size() * 40 + out.size());
-    c.for_each(0, c.size(), [&](const ScalarPoint& p) {
-        append_repr(out, p.wall_time, "nan", "inf");
-        out += ',';
-        append_int(out, p.step);
-        out += ',';
-        append_repr(out, p.value, "nan", "inf");
-        out += "\r\n";
-    });
-    return out;
-}
-
 // Indices of the points to keep when [begin, end) is cut into `buckets` equal step ranges:
 // per bucket the first, the last, the smallest and the largest value (and the first NaN and
 // infinities, which are spikes too), in step order.
