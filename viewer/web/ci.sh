@@ -24,3 +24,7 @@ if [ -n "${TBLOG_VIEW_BIN:-}" ] && [ -n "${TBLOG_DEMO_BIN:-}" ]; then
   echo "== browser tests on the demo logdir ($TBLOG_DEMO_BIN) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/demo.test.mjs
 fi
+if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
+  echo "== browser tests on the foreign corpus (Keras, TF1, hparams API, tensorboardX) with $TBLOG_VIEW_BIN"
+  node --test --test-concurrency=1 tests/foreign.test.mjs
+fi
