@@ -141,6 +141,11 @@ describe("foreign logdir (Keras, TF1, hparams API, tensorboardX, awkward files)"
     assert.equal(rows.length, 3);
     assert.match(rows.join("\n"), /adam/);
     assert.match(rows.join("\n"), /sgd/);
+    // TensorBoard's download links: the CSV holds a header of display names and one row a group.
+    const href = await p.page.locator('a[data-format="csv"]').getAttribute("href");
+    const csv = await (await p.page.request.get(new URL(href, server.base).href)).text();
+    assert.equal(csv.split("\r\n")[0], "learning_rate,optimizer,batch norm,val loss,train_acc");
+    assert.equal(csv.trim().split("\r\n").length, 4);
     await done(p, "hparams");
   });
 

@@ -2,7 +2,7 @@
 // table, as parallel coordinates (one axis per hparam and metric, one line per
 // trial) and as a scatter matrix of metrics against hparams. Filters typed in
 // the table apply to all three views.
-import { postJson } from "../lib/api";
+import { postJson, url } from "../lib/api";
 import { control, errorBanner, emptyNote, segmented } from "../lib/cards";
 import { clear, cssVar, h } from "../lib/dom";
 import { fmtNum } from "../lib/format";
@@ -76,6 +76,7 @@ class HParamsDashboard implements Dashboard {
         experimentName: "", allowedStatuses: ALL_STATUSES, colParams: [], startIndex: 0, sliceSize: 100000,
       });
       this.groups = sg.sessionGroups ?? [];
+      this.addDownloads();
     } catch (e) {
       this.content.replaceChildren(errorBanner(e));
       return;
@@ -90,6 +91,19 @@ class HParamsDashboard implements Dashboard {
     ];
     this.ctx.setAvailableRuns(this.groups.map((g) => g.name));
     this.render();
+  }
+
+  /** TensorBoard's "Download data" links: every session group as CSV, JSON or a LaTeX table. */
+  private addDownloads() {
+    const request = JSON.stringify({ experimentName: "", allowedStatuses: ALL_STATUSES, colParams: [], startIndex: 0, sliceSize: 100000 });
+    const exp = this.exp;
+    if (!exp) return;
+    const visible = JSON.stringify([...exp.hparamInfos, ...exp.metricInfos].map(() => true));
+    const link = (format: string, label: string, ext: string) => h("a", {
+      href: url("plugin/hparams/download_data", { request, format, columnsVisibility: visible }), download: `hparams_table.${ext}`,
+      dataset: { format },
+    }, label);
+    this.ctx.controls.append(control("Download data", link("csv", "CSV", "csv"), link("json", "JSON", "json"), link("latex", "LaTeX", "tex")));
   }
 
   /** Groups passing the run selection and the column filters, sorted. */
