@@ -182,6 +182,41 @@ function readProjectorEmbedding(run, name) {
   return info?.embeddings?.find((e) => e.tensorName === name);
 }
 
+// Projector configs in the logdir that the recorded view lacks (generated test
+// embeddings, benchmarks): runs with a projector_config.pbtxt of the simple
+// kind tblog and PyTorch write (one `embeddings { ... }` block per tensor).
+function parseProjectorConfig(text) {
+  const embeddings = [];
+  for (const block of text.split(/embeddings\s*\{/).slice(1)) {
+    const str = (k) => block.match(new RegExp(`\\b${k}\\s*:\\s*"([^"]*)"`))?.[1];
+    const nums = (k) => [...block.matchAll(new RegExp(`\\b${k}\\s*:\\s*(\\d+)`, "g"))].map((m) => Number(m[1]));
+    const e = { tensorName: str("tensor_name"), tensorPath: str("tensor_path") };
+    if (nums("tensor_shape").length === 2) e.tensorShape = nums("tensor_shape");
+    if (str("metadata_path")) e.metadataPath = str("metadata_path");
+    if (str("bookmarks_path")) e.bookmarksPath = str("bookmarks_path");
+    if (str("image_path")) e.sprite = { imagePath: str("image_path"), singleImageDim: nums("single_image_dim") };
+    embeddings.push(e);
+  }
+  return { embeddings };
+}
+for (const run of fs.existsSync(logdir) ? fs.readdirSync(logdir) : []) {
+  const cfg = path.join(logdir, run, "projector_config.pbtxt");
+  if (P.projector.runs.includes(run) || !fs.existsSync(cfg)) continue;
+  P.projector.runs.push(run);
+  if (!runs.includes(run)) runs.push(run);
+  P.projector[`info|${run}`] = parseProjectorConfig(fs.readFileSync(cfg, "utf8"));
+}
+
+/** A tensor file as float32 bytes: TSV text is parsed, anything else is raw little-endian float32 (tensor_shape set). */
+function projectorTensor(file, e) {
+  const buf = fs.readFileSync(file);
+  const head = buf.subarray(0, 1024);
+  const text = head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+  if (!text) return buf;
+  const vals = buf.toString("utf8").trim().split("\n").flatMap((r) => r.split("\t").map(Number));
+  return Buffer.from(new Float32Array(vals).buffer);
+}
+
 const routes = {
   "/data/runs": (u, res) => json(res, runs),
   "/data/environment": (u, res) => json(res, { data_location: logdir, window_title: "" }),
@@ -284,9 +319,12 @@ const routes = {
   "/data/plugin/projector/tensor": (u, res) => {
     const e = readProjectorEmbedding(q(u, "run"), q(u, "name"));
     if (!e) return notFound(res);
-    const rows = fs.readFileSync(path.join(logdir, q(u, "run"), e.tensorPath), "utf8").trim().split("\n");
-    const vals = rows.flatMap((r) => r.split("\t").map(Number));
-    bytes(res, Buffer.from(new Float32Array(vals).buffer), "application/octet-stream");
+    bytes(res, projectorTensor(path.join(logdir, q(u, "run"), e.tensorPath), e), "application/octet-stream");
+  },
+  "/data/plugin/projector/bookmarks": (u, res) => {
+    const e = readProjectorEmbedding(q(u, "run"), q(u, "name"));
+    if (!e?.bookmarksPath) return notFound(res);
+    bytes(res, fs.readFileSync(path.join(logdir, q(u, "run"), e.bookmarksPath)), "application/json");
   },
   "/data/plugin/projector/metadata": (u, res) => {
     const e = readProjectorEmbedding(q(u, "run"), q(u, "name"));

@@ -1,0 +1,64 @@
+// Projector performance in headless chromium, printed as a markdown table (no
+// timed assertions: numbers depend on the machine). Generates Gaussian-cluster
+// embeddings (tests/support/embedding.mjs) of 100,000 x 256 and 20,000 x 256,
+// serves them with the mock (or TBLOG_VIEW_BIN), and measures
+//   - navigation to the first PCA plot of 100k x 256 (download + worker PCA + WebGL),
+//   - t-SNE and UMAP of 20k x 256, and at TensorBoard's sample sizes (10k, 5k),
+//   - frame time while rotating the 100k points in 3-D.
+//
+//   npm run build && node tests/perf-projector.mjs [--quick]
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeClusters } from "./support/embedding.mjs";
+import { launchBrowser, newPage, startServer, usingRealServer } from "./support/harness.mjs";
+
+const quick = process.argv.includes("--quick");
+const BIG = quick ? 20000 : 100000, MID = quick ? 4000 : 20000, D = 256;
+const logdir = fs.mkdtempSync(path.join(os.tmpdir(), "tblog-projector-perf-"));
+writeClusters(logdir, { name: "big", clusters: 20, perCluster: BIG / 20, dims: D, sprites: false, bookmarks: false });
+writeClusters(logdir, { name: "mid", clusters: 20, perCluster: MID / 20, dims: D, sprites: false, bookmarks: false });
+const server = await startServer({ logdir });
+const { browser, close } = await launchBrowser();
+const rows = [];
+
+async function timeTo(hash, { method = "pca", dims = 2, timeout = 3600000 } = {}) {
+  const p = await newPage(browser);
+  await p.page.goto(`${server.base}#tab=projector${hash}`);
+  await p.page.waitForFunction(([m, d]) => {
+    const e = document.querySelector(".plot");
+    return e?.dataset.state === "done" && e.dataset.method === m && e.dataset.dims === String(d);
+  }, [method, dims], { timeout, polling: 200 });
+  const r = await p.page.evaluate(() => ({ now: performance.now(), seconds: Number(document.querySelector(".plot").dataset.seconds),
+    status: document.querySelector(".proj-status").textContent }));
+  return { p, ...r };
+}
+
+try {
+  // 1. first PCA plot of the big tensor, then 3-D rotation
+  const pca = await timeTo("&projRun=big");
+  rows.push([`PCA, ${BIG.toLocaleString()} x ${D}: navigation to first plot`, `${(pca.now / 1000).toFixed(1)} s`,
+    `of which PCA in the worker ${pca.seconds.toFixed(1)} s (${pca.status.replace(/ in [\d.]+ s$/, "")})`, "PCA on a 50,000-point sample (all points projected), 200 dims after random projection"]);
+  await pca.p.page.click('.seg button[data-value="3"]');
+  await pca.p.page.waitForFunction(() => document.querySelector(".plot").dataset.dims === "3" && document.querySelector(".plot").dataset.state === "done", null, { timeout: 600000 });
+  const frames = await pca.p.page.evaluate(() => window.__tblogProjector.rotate(60));
+  frames.sort((a, b) => a - b);
+  rows.push([`3-D rotation, ${BIG.toLocaleString()} points: frame time`, `median ${frames[frames.length >> 1].toFixed(1)} ms`,
+    `95th percentile ${frames[Math.floor(frames.length * 0.95)].toFixed(1)} ms (software WebGL: chromium --disable-gpu)`, "(same three.js point cloud approach)"]);
+  await pca.p.context.close();
+  // 2. t-SNE and UMAP, ours at 20k and at TensorBoard's sample sizes
+  for (const [method, sample, tb] of [["tsne", MID, "t-SNE sample: 10,000 points"], ["tsne", Math.min(MID, 10000), "10,000 (its cap)"],
+    ["umap", MID, "UMAP sample: 5,000 points"], ["umap", Math.min(MID, 5000), "5,000 (its cap)"]]) {
+    const r = await timeTo(`&projRun=mid&projMethod=${method}&projSample=${sample}`, { method });
+    rows.push([`${method === "tsne" ? "t-SNE (500 iterations)" : "UMAP"}, ${sample.toLocaleString()} x ${D}`, `${r.seconds.toFixed(1)} s`,
+      r.status.replace(/ in [\d.]+ s$/, ""), tb]);
+    await r.p.context.close();
+  }
+  console.log(`\nProjector, ${usingRealServer ? "tblog-view" : "mock server"}, chromium headless 1280x800; load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores\n`);
+  console.log("| measure | result | detail | TensorBoard's projector |\n| --- | --- | --- | --- |");
+  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+} finally {
+  await close();
+  await server.stop();
+  fs.rmSync(logdir, { recursive: true, force: true });
+}
