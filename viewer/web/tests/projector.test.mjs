@@ -47,8 +47,9 @@ async function open(hash = "") {
 }
 
 async function done(p, shot) {
-  if (shot) await screenshot(p.page, shot);
+  // checked before the screenshot, which is the test's own main-thread work
   const long = await p.page.evaluate((t) => window.__longTasks.filter((e) => e.start >= t), p.since);
+  if (shot) await screenshot(p.page, shot);
   assert.deepEqual(long.filter((e) => e.ms > LONG_TASK_MS), [], `main-thread tasks over ${LONG_TASK_MS} ms`);
   assert.deepEqual(p.errors, [], "console errors");
   await p.context.close();

@@ -374,12 +374,13 @@ class ProjectorDashboard implements Dashboard {
     const t0 = performance.now();
     this.plot.dataset.state = "running";
     this.stopButton.disabled = false;
+    // the camera is reset by the first layout of a new method or dimensionality (partial or final)
+    let first = !this.layout || this.plot.dataset.method !== method || this.plot.dataset.dims !== String(dims);
     const running = this.worker.run<Layout>(job, (m) => {
       this.showProgress(m.fraction, `${m.phase}… ${(m.fraction * 100).toFixed(0)}%${m.partial?.iterations ? ` (iteration ${m.partial.iterations})` : ""}`);
-      if (m.partial) this.showLayout(m.partial, method, false);
+      if (m.partial) { this.showLayout(m.partial, method, first); first = false; }
     });
     this.job = running;
-    let first = !this.layout || this.plot.dataset.method !== method || this.plot.dataset.dims !== String(dims);
     try {
       const layout = await running.promise;
       if (this.job !== running) return;
