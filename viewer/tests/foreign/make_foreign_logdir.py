@@ -316,6 +316,9 @@ def write_keras(out):
     k3.summary(0, keras_model_value(KERAS3_FUNCTIONAL))
     k3.summary(1, summary_pb2.Summary.Value(tag="keras_v2", metadata=metadata("graph_keras_model", b"1"),
                                             tensor=string_tensor([json.dumps(KERAS2_FUNCTIONAL).encode()], [])))
+    # Not a model config: the graph route must refuse it (400), not crash.
+    k3.summary(2, summary_pb2.Summary.Value(tag="keras_bad", metadata=metadata("graph_keras_model", b"1"),
+                                            tensor=string_tensor([b'{"config": [1, 2]}'], [])))
     k3.close()
 
 

@@ -179,6 +179,10 @@ class Keras(unittest.TestCase):
         text = body.decode()
         self.assertIn('name: "model/add"\n  input: "model/d1"\n  input: "model/input_1"\n', text)
 
+    def test_conceptual_graph_of_a_bad_config_is_refused(self):
+        self.assertEqual(status_of("data/plugin/graphs/graph", run="keras3_functional", tag="keras_bad", conceptual="true"), 400)
+        self.assertEqual(status_of("data/plugin/graphs/graph", run="keras3_functional", tag="nope", conceptual="true"), 404)
+
     def test_profile_session(self):
         runs = get_json("data/tblog/profile/runs")
         self.assertIn("keras/train", json.dumps(runs))

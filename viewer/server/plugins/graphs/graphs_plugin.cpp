@@ -130,6 +130,8 @@ void register_graph_routes(httplib::Server& srv, ServerContext& ctx) {
             return send_error(res, 400, e.what());
         } catch (const std::runtime_error& e) {  // function graphs of different versions
             return send_error(res, 500, e.what());
+        } catch (const std::exception& e) {  // anything else a malformed config trips over
+            return send_error(res, 400, std::string("bad graph data: ") + e.what());
         }
         if (!graph) return send_error(res, 404, "No graph in run \"" + run->name() + "\"");
         if (limit) limit_attr_sizes(*graph, static_cast<std::size_t>(*limit), req.get_param_value("large_attrs_key"));
