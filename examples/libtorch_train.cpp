@@ -5,11 +5,13 @@
 // diagonal) with noise. Logged: per step loss / accuracy / lr; per epoch weight and gradient
 // histograms and a grid of sample images; the model graph; an embedding of the hidden
 // features with labels and thumbnails; hparams with the final metrics; a profiler trace of
-// steps 20..24.
+// steps 20..24 with every LibTorch op (tblog::TorchOpRecorder, input shapes included) under
+// the data / forward / backward / optimizer spans, as JSON and as XSpace.
 //
 //   ./example_libtorch_train [logdir]        then: tensorboard --logdir <logdir>
 #include <cstdio>
 #include <string>
+#include <tuple>
 
 #include <tblog/profiler.hpp>
 #include <tblog/torch.hpp>
@@ -63,6 +65,8 @@ int main(int argc, char** argv) {
 
     tblog::TorchSummaryWriter writer(argc > 1 ? argv[1] : "runs/libtorch_train");
     tblog::Profiler prof(writer.get_logdir(), "20,24");  // like profile_batch='20,24'
+    // torch.profiler.profile(record_shapes=True): LibTorch's ops, only while prof records
+    tblog::TorchOpRecorder ops(prof, {/*record_shapes=*/true});
 
     Net model;
     torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(lr).momentum(0.9));
@@ -78,8 +82,11 @@ int main(int argc, char** argv) {
         model->train();
         for (int i = 0; i < steps_per_epoch; ++i, ++global_step) {
             prof.step(global_step);
-            auto [images, labels] = make_batch(batch_size);
-            torch::Tensor loss, output;
+            torch::Tensor images, labels, loss, output;
+            {
+                auto s = prof.span("data");
+                std::tie(images, labels) = make_batch(batch_size);
+            }
             {
                 auto s = prof.span("forward");
                 output = model->forward(images);
@@ -126,6 +133,7 @@ int main(int argc, char** argv) {
     prof.stop();
     writer.close();
     for (const auto& f : prof.trace_files()) std::printf("profile: %s\n", f.c_str());
+    for (const auto& f : prof.xspace_files()) std::printf("profile: %s\n", f.c_str());
     std::printf("wrote %s\n", writer.get_logdir().c_str());
     return accuracy > 0.5 ? 0 : 1;  // the classes are easy: a model that did not learn is a bug
 }

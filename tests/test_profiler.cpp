@@ -7,6 +7,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <tuple>
 #include <regex>
 #include <set>
 #include <thread>
@@ -17,6 +21,7 @@
 
 #include "support/test_support.hpp"
 #include "tblog/profiler.hpp"
+#include "xplane.pb.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -99,7 +104,9 @@ TEST_CASE("the trace lands at plugins/profile/<YYYY_MM_DD_HH_MM_SS>/<hostname>.t
     CHECK(std::regex_match(p.parent_path().filename().string(),
                            std::regex(R"(\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2})")));
     CHECK(p.parent_path().parent_path() == dir.path() / "plugins" / "profile");
-    CHECK(fs::directory_iterator(p.parent_path())->path() == p);  // no temporary left behind
+    std::set<std::string> files;  // no temporary left behind
+    for (const auto& e : fs::directory_iterator(p.parent_path())) files.insert(e.path().filename().string());
+    CHECK(files == std::set<std::string>{"testhost.trace.json.gz", "testhost.xplane.pb"});
     auto trace = read_trace(path);
     CHECK(events(trace, "X", "work").size() == 1);
     CHECK(trace["otherData"]["hostname"] == "testhost");
@@ -429,4 +436,185 @@ TEST_CASE("a profiler that never records writes nothing") {
         }
     }
     CHECK_FALSE(fs::exists(dir.path() / "plugins"));
+}
+
+// ---- framework ops and the XSpace file ------------------------------------------------
+
+namespace {
+
+// What an adapter reports for one op, timed now.
+void fake_op(tblog::Profiler& prof, std::string_view name, tblog::OpScope scope, std::int64_t seq,
+             std::string_view shapes = "", std::uint64_t fwd_tid = 0) {
+    const auto t0 = tblog::Profiler::clock_ns();
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    prof.record_op({name, t0, tblog::Profiler::clock_ns(), scope, seq, fwd_tid, shapes});
+}
+
+tensorflow::profiler::XSpace read_xspace(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in.is_open());
+    tensorflow::profiler::XSpace space;
+    REQUIRE(space.ParseFromIstream(&in));
+    return space;
+}
+
+// "ns" as the JSON trace prints microseconds: exact to the nanosecond.
+std::int64_t us_to_ns(const json& v) { return std::llround(v.get<double>() * 1000.0); }
+
+}  // namespace
+
+TEST_CASE("ops carry scope, sequence number, forward thread and input shapes; forward links to backward") {
+    TempDir dir;
+    auto opt = quiet_options();
+    opt.sample_interval = std::chrono::milliseconds(0);
+    tblog::Profiler prof(dir.str(), "", opt);
+    {
+        auto s = prof.span("forward");
+        fake_op(prof, "aten::addmm", tblog::OpScope::forward, 7, "[[4,3],[3,2],[4,2]]");
+    }
+    long main_tid = tblog::detail::trace::current_tid();
+    {
+        auto s = prof.span("backward");
+        fake_op(prof, "autograd::engine::evaluate_function: AddmmBackward0", tblog::OpScope::backward, 7, "",
+                static_cast<std::uint64_t>(main_tid));
+        fake_op(prof, "aten::mm", tblog::OpScope::forward, -1);
+    }
+    fake_op(prof, "Optimizer.step#SGD.step", tblog::OpScope::user, -1);
+    auto trace = read_trace(prof.stop());
+    const auto fwd = only(trace, "X", "aten::addmm");
+    CHECK(fwd["cat"] == "cpu_op");
+    CHECK(fwd["args"]["scope"] == "forward");
+    CHECK(fwd["args"]["Sequence number"] == 7);
+    CHECK(fwd["args"]["Input Dims"] == json::parse("[[4,3],[3,2],[4,2]]"));
+    CHECK(contains(only(trace, "X", "forward"), fwd));
+    const auto bwd = only(trace, "X", "autograd::engine::evaluate_function: AddmmBackward0");
+    CHECK(bwd["args"]["scope"] == "backward");
+    CHECK(bwd["args"]["Fwd thread id"] == main_tid);
+    CHECK_FALSE(bwd["args"].contains("Input Dims"));
+    CHECK(only(trace, "X", "Optimizer.step#SGD.step")["args"]["scope"] == "user");
+    // One flow, from the forward op to the backward op of sequence number 7.
+    const auto s = events(trace, "s"), f = events(trace, "f");
+    REQUIRE(s.size() == 1);
+    REQUIRE(f.size() == 1);
+    CHECK(s[0]["id"] == 7);
+    CHECK(f[0]["id"] == 7);
+    CHECK(s[0]["ts"] == fwd["ts"]);
+    CHECK(f[0]["ts"] == bwd["ts"]);
+    CHECK(f[0]["bp"] == "e");
+}
+
+TEST_CASE("the XSpace file decodes with protobuf and holds the JSON trace's events, one for one") {
+    TempDir dir;
+    tblog::Profiler prof(dir.str(), "1,3", quiet_options());
+    std::thread worker;
+    for (int step = 0; step < 5; ++step) {
+        prof.step(step);
+        auto s = prof.span("train_step_body");
+        fake_op(prof, "aten::linear", tblog::OpScope::forward, step, "[[2,3]]");
+        fake_op(prof, "LinearBackward0", tblog::OpScope::backward, step);
+        prof.counter("loss", 1.0 / (step + 1));
+        prof.instant("checkpoint");
+        if (step == 2)
+            worker = std::thread([&] {
+                prof.set_thread_name("loader");
+                auto l = prof.span("load batch");
+            });
+    }
+    worker.join();
+    REQUIRE(prof.trace_files().size() == 1);
+    REQUIRE(prof.xspace_files().size() == 1);
+    const fs::path xs = prof.xspace_files()[0];
+    CHECK(xs.parent_path() == fs::path(prof.trace_files()[0]).parent_path());
+    CHECK(xs.filename() == "testhost.xplane.pb");
+    const auto trace = read_trace(prof.trace_files()[0]);
+    const auto space = read_xspace(xs.string());
+
+    REQUIRE(space.hostnames_size() == 1);
+    CHECK(space.hostnames(0) == "testhost");
+    REQUIRE(space.planes_size() == 1);
+    const auto& plane = space.planes(0);
+    CHECK(plane.name() == "/host:CPU");
+    std::map<std::string, std::int64_t> stat_id;
+    for (const auto& [id, m] : plane.stat_metadata()) {
+        CHECK(m.id() == id);
+        stat_id[m.name()] = id;
+    }
+    for (const char* n : {"step_num", "group_id", "_r", "scope", "sequence_number", "input_shapes", "value"})
+        CHECK(stat_id.count(n) == 1);
+
+    // Every JSON event with a time (X, i, C) is an XEvent on its thread's line (the
+    // sampler's counters on the process counters line) with the same name, start and
+    // duration to the nanosecond, and the same stats; and nothing else is.
+    using Key = std::tuple<long, std::string, std::int64_t, std::int64_t, std::string>;
+    const auto stat_text = [](const json& e) -> std::string {
+        if (e["ph"] == "C") {
+            const auto& args = e["args"];
+            return "value=" + std::to_string(args.begin().value().get<double>());
+        }
+        if (e.value("cat", "") == "cpu_op")
+            return "scope=" + e["args"]["scope"].get<std::string>() + " seq=" +
+                   std::to_string(e["args"]["Sequence number"].get<long>()) +
+                   (e["args"].contains("Input Dims") ? " shapes=" + e["args"]["Input Dims"].dump() : "");
+        if (e.value("cat", "") == "step") return "step=" + std::to_string(e["args"]["step"].get<long>());
+        return "";
+    };
+    std::multiset<Key> from_json;
+    for (const auto& e : trace["traceEvents"]) {
+        const std::string ph = e["ph"];
+        if (ph != "X" && ph != "i" && ph != "C") continue;
+        const long tid = ph == "C" && e["tid"] == 0 ? 0 : e["tid"].get<long>();
+        from_json.insert({tid, e["name"], us_to_ns(e["ts"]), ph == "X" ? us_to_ns(e["dur"]) : 0, stat_text(e)});
+    }
+    std::multiset<Key> from_xspace;
+    std::set<std::string> line_names;
+    for (const auto& line : plane.lines()) {
+        line_names.insert(line.name());
+        CHECK(line.display_name() == line.name() + " (" + std::to_string(line.id()) + ")");
+        CHECK(line.timestamp_ns() == std::llround(trace["otherData"]["start_time_unix_s"].get<double>() * 1e9));
+        std::int64_t prev = -1;
+        for (const auto& ev : line.events()) {
+            REQUIRE(plane.event_metadata().count(ev.metadata_id()) == 1);
+            const auto& meta = plane.event_metadata().at(ev.metadata_id());
+            CHECK(ev.offset_ps() % 1000 == 0);
+            CHECK(ev.offset_ps() >= prev);  // sorted by start
+            prev = ev.offset_ps();
+            std::map<std::string, const tensorflow::profiler::XStat*> st;
+            for (const auto& x : ev.stats()) st[plane.stat_metadata().at(x.metadata_id()).name()] = &x;
+            std::string stats;
+            std::string name = meta.display_name().empty() ? meta.name() : meta.display_name();
+            if (meta.name() == "train") {  // a step marker, as xprof recognises one
+                REQUIRE(st.count("step_num"));
+                CHECK(st["_r"]->int64_value() == 1);
+                CHECK(st["group_id"]->int64_value() == st["step_num"]->int64_value());
+                stats = "step=" + std::to_string(st["step_num"]->int64_value());
+            } else if (st.count("scope")) {
+                stats = "scope=" + st["scope"]->str_value() + " seq=" + std::to_string(st["sequence_number"]->int64_value()) +
+                        (st.count("input_shapes") ? " shapes=" + json::parse(st["input_shapes"]->str_value()).dump() : "");
+            } else if (st.count("value")) {
+                stats = "value=" + std::to_string(st["value"]->double_value());
+                name = meta.name();
+            }
+            from_xspace.insert({static_cast<long>(line.id()), name, ev.offset_ps() / 1000, ev.duration_ps() / 1000, stats});
+        }
+    }
+    CHECK(from_json.size() > 20);
+    CHECK(from_xspace == from_json);
+    CHECK(line_names.count("loader") == 1);
+    CHECK(line_names.count("Process counters") == 1);
+    // The steps 1..3 as step markers, nothing from outside the window.
+    std::set<std::int64_t> steps;
+    for (const auto& k : from_xspace)
+        if (std::get<1>(k).rfind("ProfilerStep#", 0) == 0) steps.insert(std::stoll(std::get<1>(k).substr(13)));
+    CHECK(steps == std::set<std::int64_t>{1, 2, 3});
+}
+
+TEST_CASE("write_xspace = false writes the JSON trace only") {
+    TempDir dir;
+    auto opt = quiet_options();
+    opt.write_xspace = false;
+    tblog::Profiler prof(dir.str(), "", opt);
+    { auto s = prof.span("work"); }
+    const fs::path p = prof.stop();
+    CHECK(prof.xspace_files().empty());
+    CHECK(std::distance(fs::directory_iterator(p.parent_path()), fs::directory_iterator()) == 1);
 }

@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -40,6 +41,7 @@
 #include "tblog/detail/trace_buffer.hpp"
 #include "tblog/detail/trace_proc.hpp"
 #include "tblog/detail/trace_writer.hpp"
+#include "tblog/detail/trace_xspace.hpp"
 
 namespace tblog {
 
@@ -87,6 +89,24 @@ struct ProfilerOptions {
     std::size_t max_buffer_mb = 256;
     // The trace file's name is <hostname>.trace.json.gz; empty: this machine's name.
     std::string hostname;
+    // Also write <hostname>.xplane.pb (XSpace, what current TensorBoard profile plugins read)
+    // beside the JSON trace.
+    bool write_xspace = true;
+};
+
+// What kind of call a framework operator was; see OpEvent.
+using OpScope = detail::trace::OpScope;
+
+// One framework operator call, as an adapter (tblog/torch.hpp) reports it: a span with the
+// facts torch.profiler gives. Times from Profiler::clock_ns().
+struct OpEvent {
+    std::string_view name;
+    std::int64_t t0_ns = 0, t1_ns = 0;
+    OpScope scope = OpScope::forward;
+    std::int64_t sequence_nr = -1;  // links a forward op to its backward (-1: none)
+    std::uint64_t fwd_thread_id = 0;  // backward ops: the thread the forward op ran on
+    // Input shapes as a JSON array of arrays ("[[2,3],[]]"), empty when not recorded.
+    std::string_view input_shapes;
 };
 
 class Profiler;
@@ -204,6 +224,43 @@ public:
         b->append(r);
     }
 
+    // A framework operator that ran on the calling thread (see OpEvent); dropped when not
+    // recording. Names and shapes strings are interned once per distinct string and thread.
+    void record_op(const OpEvent& op) {
+        if (!recording_.load(std::memory_order_relaxed)) return;
+        auto* b = buffer();
+        using detail::trace::Record;
+        Record a{op.t0_ns, {op.t1_ns}, b->name_id(op.name, names_), detail::trace::Phase::op};
+        Record info{op.sequence_nr, {static_cast<std::int64_t>(op.fwd_thread_id)},
+                    op.input_shapes.empty() ? detail::trace::kNoName : b->name_id(op.input_shapes, names_),
+                    detail::trace::Phase::op_info, static_cast<std::uint8_t>(op.scope)};
+        b->append2(a, info);
+    }
+
+    // The clock spans and ops are timed with (steady clock, nanoseconds).
+    static std::int64_t clock_ns() { return detail::trace::now_ns(); }
+
+    // Calls hook(true) whenever recording starts and hook(false) before a session's trace is
+    // written (under the profiler's session lock: a hook must not call start/stop/step).
+    // Called at once with true if recording already. Returns an id for remove_recording_hook.
+    std::size_t add_recording_hook(std::function<void(bool)> hook) {
+        std::lock_guard<std::mutex> lk(mu_);
+        const std::size_t id = next_hook_++;
+        hooks_.push_back({id, std::move(hook)});
+        if (recording_) hooks_.back().second(true);
+        return id;
+    }
+    // Removes a hook (calling it with false first if recording).
+    void remove_recording_hook(std::size_t id) {
+        std::lock_guard<std::mutex> lk(mu_);
+        for (auto it = hooks_.begin(); it != hooks_.end(); ++it)
+            if (it->first == id) {
+                if (recording_) it->second(false);
+                hooks_.erase(it);
+                return;
+            }
+    }
+
     // Names the calling thread's track (default: the OS thread name, "main" for the main thread).
     void set_thread_name(std::string_view name) {
         auto* b = buffer();
@@ -257,6 +314,11 @@ public:
         std::lock_guard<std::mutex> lk(mu_);
         return files_;
     }
+    // Every XSpace file (<host>.xplane.pb, beside its trace file), oldest first.
+    std::vector<std::string> xspace_files() const {
+        std::lock_guard<std::mutex> lk(mu_);
+        return xspace_files_;
+    }
 
 private:
     detail::trace::ThreadBuffer* buffer() {
@@ -302,10 +364,12 @@ private:
             recording_ = true;
         }
         helper_cv_.notify_all();
+        for (auto& h : hooks_) h.second(true);
     }
 
     std::string stop_locked() {
         if (!recording_) return {};
+        for (auto& h : hooks_) h.second(false);
         recording_ = false;
         detail::trace::Session s;
         s.end_ns = detail::trace::now_ns();
@@ -332,9 +396,17 @@ private:
         }
         s.names = &names_;
 
-        const std::string path = new_run_dir() + "/" + opt_.hostname + ".trace.json.gz";
+        const std::string dir = new_run_dir();
+        const std::string path = dir + "/" + opt_.hostname + ".trace.json.gz";
         s.dropped_events = pool_.dropped();
-        detail::trace::write_chrome_trace(path, s);
+        const auto threads = detail::trace::collect(s);
+        const auto names = names_.snapshot();  // after draining: holds every name recorded
+        detail::trace::write_chrome_trace(path, s, threads, names);
+        if (opt_.write_xspace) {
+            const std::string xs = dir + "/" + opt_.hostname + ".xplane.pb";
+            detail::trace::write_xspace(xs, s, threads, names);
+            xspace_files_.push_back(xs);
+        }
         files_.push_back(path);
         return path;
     }
@@ -409,7 +481,9 @@ private:
     double session_start_unix_ = 0;
     std::vector<detail::trace::StepMark> steps_;
     std::optional<detail::trace::StepMark> open_step_;
-    std::vector<std::string> files_;
+    std::vector<std::string> files_, xspace_files_;
+    std::vector<std::pair<std::size_t, std::function<void(bool)>>> hooks_;
+    std::size_t next_hook_ = 1;
 
     std::mutex registry_mu_;  // threads_ and their names
     std::vector<std::unique_ptr<detail::trace::ThreadBuffer>> threads_;

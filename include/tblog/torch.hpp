@@ -1,6 +1,8 @@
 // LibTorch adapter: log torch::Tensor values and TorchScript graphs exactly as PyTorch's
-// torch.utils.tensorboard does. The only tblog header that includes <torch/torch.h> (with
-// detail/torch_graph.hpp, which only it includes); the rest of tblog never needs LibTorch.
+// torch.utils.tensorboard does, and profile every LibTorch op (tblog::TorchOpRecorder, in
+// detail/torch_ops.hpp). The only tblog header that includes <torch/torch.h> (with
+// detail/torch_graph.hpp and detail/torch_ops.hpp, which only it includes); the rest of
+// tblog never needs LibTorch.
 //
 //   #include <tblog/torch.hpp>
 //   tblog::TorchSummaryWriter writer("runs/exp1");      // a tblog::SummaryWriter, plus
@@ -28,6 +30,7 @@
 #include <torch/torch.h>
 
 #include "tblog/detail/torch_graph.hpp"
+#include "tblog/detail/torch_ops.hpp"
 #include "tblog/writer.hpp"
 
 namespace tblog {

@@ -24,17 +24,37 @@
 
 namespace tblog::detail::trace {
 
-enum class Phase : std::uint8_t { complete, instant, counter };
+// complete: a span; op: a framework operator (a span with an op_info record right after
+// it, appended together by append2); instant; counter.
+enum class Phase : std::uint8_t { complete, instant, counter, op, op_info };
+
+// What kind of call an op was (LibTorch's RecordScope, reduced to what a profile shows).
+enum class OpScope : std::uint8_t { forward, backward, user, torchscript, other };
+
+inline const char* op_scope_name(OpScope s) {
+    switch (s) {
+        case OpScope::forward: return "forward";
+        case OpScope::backward: return "backward";
+        case OpScope::user: return "user";
+        case OpScope::torchscript: return "torchscript";
+        default: return "other";
+    }
+}
+
+inline constexpr std::uint32_t kNoName = 0xFFFFFFFFu;
 
 // One recorded event. Times are steady-clock nanoseconds (see trace_proc.hpp now_ns).
+// An op_info record reuses the fields: t0 = sequence number (-1: none), t1 = forward
+// thread id, name = the input-shapes string's id (kNoName: none), aux = the OpScope.
 struct Record {
-    std::int64_t t0;  // start (complete), time (instant, counter)
+    std::int64_t t0;  // start (complete, op), time (instant, counter)
     union {
-        std::int64_t t1;  // complete: end time (the member aggregate initialisation sets)
+        std::int64_t t1;  // complete, op: end time (the member aggregate initialisation sets)
         double value;     // counter: the value
     };
     std::uint32_t name;  // id in the profiler's NameTable
     Phase phase;
+    std::uint8_t aux = 0;
 };
 static_assert(sizeof(Record) == 24, "Record is meant to fill 24 bytes");
 
@@ -234,6 +254,16 @@ public:
     void append(const Record& r) {
         if (n_ == kChunkRecords && !next_chunk()) return;
         tail_->rec[n_++] = r;
+        tail_->count.store(n_, std::memory_order_release);
+    }
+
+    // Owner thread only: two records that must stay adjacent (an op and its op_info) go
+    // into the same chunk, so a reader never sees one without the other.
+    void append2(const Record& a, const Record& b) {
+        if (n_ + 2 > kChunkRecords && !next_chunk()) return;
+        tail_->rec[n_] = a;
+        tail_->rec[n_ + 1] = b;
+        n_ += 2;
         tail_->count.store(n_, std::memory_order_release);
     }
 
