@@ -6,7 +6,11 @@
 //   span, 4 threads:      the recording case with four threads at once (each its own buffer).
 //   nested x3:            three nested spans, per span.
 //   counter:              prof.counter("loss", v), per call.
-//   stop():               serialising + gzip-writing the recorded spans, per million spans.
+//   stop():               serialising + gzip-writing the recorded spans, per million spans
+//                         (JSON trace and XSpace).
+//   record_op:            what an adapter (tblog/torch.hpp) pays per op, with input shapes.
+//   XSpace, 1 M events:   detail::trace::write_xspace alone on 1 M events (ops with stats and
+//                         plain spans, 4 threads), beside the JSON trace writer on the same.
 // The target is <= 100 ns per span on the calling thread.
 #include <algorithm>
 #include <chrono>
@@ -67,6 +71,48 @@ int main(int argc, char** argv) {
         const double s = std::chrono::duration<double>(Clock::now() - t0).count();
         const double events = 2200.0 * kBatch;
         std::printf("| stop(): serialise + gzip, per 1 M spans | %.0f ms | - |\n", 1e3 * s / (events / 1e6));
+    }
+    {
+        tblog::Profiler prof((root / "ops").string(), "", options());
+        row("record_op (recording, with input shapes)", per_op([&] {
+                for (int i = 0; i < kBatch; ++i) {
+                    const auto t = tblog::Profiler::clock_ns();
+                    prof.record_op({"aten::addmm", t, t + 100, tblog::OpScope::forward, i, 0, "[[32],[64,64],[64,32]]"});
+                }
+            }, kBatch));
+    }
+    {
+        // The XSpace writer alone, on 1 M events: 4 threads x 250k (half ops with stats).
+        using namespace tblog::detail::trace;
+        NameTable names;
+        const std::uint32_t op = names.intern("aten::addmm"), span = names.intern("forward"),
+                            shapes = names.intern("[[32],[64,64],[64,32]]");
+        Session s;
+        s.start_ns = 0;
+        s.end_ns = 1'000'000'000;
+        s.start_unix_s = 1.7e9;
+        s.hostname = "bench";
+        std::vector<CollectedThread> threads;
+        for (long tid = 1; tid <= 4; ++tid) {
+            CollectedThread t{tid, "thread", {}};
+            for (std::int64_t i = 0; i < 125'000; ++i) {
+                t.records.push_back(Record{i * 1000, {i * 1000 + 900}, span, Phase::complete});
+                t.records.push_back(Record{i * 1000 + 10, {i * 1000 + 500}, op, Phase::op});
+                t.records.push_back(Record{i, {0}, shapes, Phase::op_info, 0});
+            }
+            threads.push_back(std::move(t));
+        }
+        const auto all = names.snapshot();
+        fs::create_directories(root);
+        auto t0 = Clock::now();
+        write_xspace((root / "bench.xplane.pb").string(), s, threads, all);
+        const double xs = std::chrono::duration<double>(Clock::now() - t0).count();
+        t0 = Clock::now();
+        write_chrome_trace((root / "bench.trace.json.gz").string(), s, threads, all);
+        const double js = std::chrono::duration<double>(Clock::now() - t0).count();
+        std::printf("| XSpace file, 1 M events (write_xspace) | %.0f ms (%.0f MB) | - |\n", 1e3 * xs,
+                    fs::file_size(root / "bench.xplane.pb") / 1e6);
+        std::printf("| JSON trace, same 1 M events (write_chrome_trace, gzip) | %.0f ms | - |\n", 1e3 * js);
     }
     {
         tblog::Profiler prof((root / "nested").string(), "", options());

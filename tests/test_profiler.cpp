@@ -463,7 +463,7 @@ std::int64_t us_to_ns(const json& v) { return std::llround(v.get<double>() * 100
 
 }  // namespace
 
-TEST_CASE("ops carry scope, sequence number, forward thread and input shapes; forward links to backward") {
+TEST_CASE("ops carry scope, sequence number, forward thread and input shapes, and forward links to backward") {
     TempDir dir;
     auto opt = quiet_options();
     opt.sample_interval = std::chrono::milliseconds(0);

@@ -104,7 +104,10 @@ struct OpEvent {
     std::int64_t t0_ns = 0, t1_ns = 0;
     OpScope scope = OpScope::forward;
     std::int64_t sequence_nr = -1;  // links a forward op to its backward (-1: none)
-    std::uint64_t fwd_thread_id = 0;  // backward ops: the thread the forward op ran on
+    // The forward op's thread, in the framework's own thread ids: for a backward op the
+    // thread its forward op ran on, for a forward op its own (0: this OS thread). With the
+    // sequence number it pairs a forward op with its backward.
+    std::uint64_t fwd_thread_id = 0;
     // Input shapes as a JSON array of arrays ("[[2,3],[]]"), empty when not recorded.
     std::string_view input_shapes;
 };

@@ -93,7 +93,10 @@ inline void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
     const Frame& f = st.frames[--st.depth];
     Profiler* p = active.load(std::memory_order_acquire);
     if (!p) return;
-    p->record_op({fn.name(), f.t0, t1, scope_of(fn.scope()), fn.seqNr(), fn.forwardThreadId(), f.shapes});
+    const OpScope scope = scope_of(fn.scope());
+    // LibTorch's thread ids (RecordFunction::currentThreadId), not OS ids, on both sides.
+    const std::uint64_t fwd_thread = scope == OpScope::backward ? fn.forwardThreadId() : fn.threadId();
+    p->record_op({fn.name(), f.t0, t1, scope, fn.seqNr(), fwd_thread, f.shapes});
 }
 
 }  // namespace detail::torch_ops

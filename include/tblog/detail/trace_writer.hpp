@@ -163,8 +163,9 @@ inline std::vector<FlowLink> forward_backward_links(const std::vector<CollectedT
             if (!info || info->t0 < 0) continue;
             const auto scope = static_cast<OpScope>(info->aux);
             if (scope != OpScope::forward && scope != OpScope::backward) continue;
-            // A backward op names the thread its forward ran on; a forward op is that thread.
-            const long fwd_tid = scope == OpScope::backward && info->t1 ? static_cast<long>(info->t1) : th.tid;
+            // Both name the forward op's thread (the framework's id for it): a backward op as
+            // "the thread my forward ran on", a forward op as its own; 0 means this OS thread.
+            const long fwd_tid = info->t1 ? static_cast<long>(info->t1) : th.tid;
             auto& slot = by_key[key(fwd_tid, info->t0)];
             First& f = scope == OpScope::forward ? slot.first : slot.second;
             if (r.t0 < f.t0) f = {r.t0, th.tid};
