@@ -21,6 +21,8 @@ writeClusters(logdir, { name: "mid", clusters: 20, perCluster: MID / 20, dims: D
 const server = await startServer({ logdir });
 const { browser, close } = await launchBrowser();
 const rows = [];
+// rows are printed as they complete too (t-SNE on a slow machine takes a while)
+const push = (r) => { rows.push(r); console.log(`| ${r.join(" | ")} |`); };
 
 async function timeTo(hash, { method = "pca", dims = 2, timeout = 3600000 } = {}) {
   const p = await newPage(browser);
@@ -37,20 +39,20 @@ async function timeTo(hash, { method = "pca", dims = 2, timeout = 3600000 } = {}
 try {
   // 1. first PCA plot of the big tensor, then 3-D rotation
   const pca = await timeTo("&projRun=big");
-  rows.push([`PCA, ${BIG.toLocaleString()} x ${D}: navigation to first plot`, `${(pca.now / 1000).toFixed(1)} s`,
+  push([`PCA, ${BIG.toLocaleString()} x ${D}: navigation to first plot`, `${(pca.now / 1000).toFixed(1)} s`,
     `of which PCA in the worker ${pca.seconds.toFixed(1)} s (${pca.status.replace(/ in [\d.]+ s$/, "")})`, "PCA on a 50,000-point sample (all points projected), 200 dims after random projection"]);
   await pca.p.page.click('.seg button[data-value="3"]');
   await pca.p.page.waitForFunction(() => document.querySelector(".plot").dataset.dims === "3" && document.querySelector(".plot").dataset.state === "done", null, { timeout: 600000 });
   const frames = await pca.p.page.evaluate(() => window.__tblogProjector.rotate(60));
   frames.sort((a, b) => a - b);
-  rows.push([`3-D rotation, ${BIG.toLocaleString()} points: frame time`, `median ${frames[frames.length >> 1].toFixed(1)} ms`,
+  push([`3-D rotation, ${BIG.toLocaleString()} points: frame time`, `median ${frames[frames.length >> 1].toFixed(1)} ms`,
     `95th percentile ${frames[Math.floor(frames.length * 0.95)].toFixed(1)} ms (software WebGL: chromium --disable-gpu)`, "(same three.js point cloud approach)"]);
   await pca.p.context.close();
   // 2. t-SNE and UMAP, ours at 20k and at TensorBoard's sample sizes
   for (const [method, sample, tb] of [["tsne", MID, "t-SNE sample: 10,000 points"], ["tsne", Math.min(MID, 10000), "10,000 (its cap)"],
     ["umap", MID, "UMAP sample: 5,000 points"], ["umap", Math.min(MID, 5000), "5,000 (its cap)"]]) {
     const r = await timeTo(`&projRun=mid&projMethod=${method}&projSample=${sample}`, { method });
-    rows.push([`${method === "tsne" ? "t-SNE (500 iterations)" : "UMAP"}, ${sample.toLocaleString()} x ${D}`, `${r.seconds.toFixed(1)} s`,
+    push([`${method === "tsne" ? "t-SNE (500 iterations)" : "UMAP"}, ${sample.toLocaleString()} x ${D}`, `${r.seconds.toFixed(1)} s`,
       r.status.replace(/ in [\d.]+ s$/, ""), tb]);
     await r.p.context.close();
   }
