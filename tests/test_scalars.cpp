@@ -3,6 +3,8 @@
 // file_version header are compared byte for byte and field by field (decoded with protobuf).
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <cmath>
 #include <limits>
 
@@ -140,6 +142,30 @@ TEST_CASE("walltime defaults to now with sub-second precision; no step means ste
     CHECK(ev[1].wall_time() >= before);
     CHECK(ev[1].wall_time() <= after);
     CHECK(ev[1].step() == 0);
+}
+
+// The TSC-extrapolated clock (detail/wall_clock.hpp) must stay on the system clock: every
+// reading lies between system-clock readings taken around it (within a 0.5 ms allowance
+// for calibration error), across the first uncalibrated milliseconds, the switch to the
+// TSC and many re-anchorings, and it resolves microseconds (as Python's time.time()).
+TEST_CASE("now_seconds follows the system clock with microsecond resolution") {
+    using tblog::detail::wall_clock::system_seconds;
+    std::thread([] {  // a fresh thread: starts without an anchor
+        const double start = system_seconds();
+        double prev = 0;
+        int distinct = 0, calls = 0;
+        while (system_seconds() - start < 0.06) {
+            const double lo = system_seconds();
+            const double t = tblog::detail::now_seconds();
+            const double hi = system_seconds();
+            REQUIRE(t >= lo - 5e-4);
+            REQUIRE(t <= hi + 5e-4);
+            distinct += t != prev;
+            prev = t;
+            ++calls;
+        }
+        CHECK(distinct > calls / 2);  // not a coarse cached value
+    }).join();
 }
 
 TEST_CASE("the add_scalar fast encoder equals the generic encoder") {

@@ -8,6 +8,8 @@
 #include <ctime>
 #include <string>
 
+#include "tblog/detail/wall_clock.hpp"
+
 #if defined(_WIN32)
 #include <process.h>
 #include <winsock2.h>
@@ -17,11 +19,9 @@
 
 namespace tblog::detail {
 
-// Seconds since the epoch with sub-second precision, like Python's time.time().
-inline double now_seconds() {
-    using namespace std::chrono;
-    return duration<double>(system_clock::now().time_since_epoch()).count();
-}
+// Seconds since the epoch with sub-microsecond resolution, like Python's time.time()
+// (see wall_clock.hpp: a calibrated TSC, re-anchored to the system clock every millisecond).
+inline double now_seconds() { return wall_clock::now(); }
 
 inline std::string hostname() {
     char buf[256] = {0};
