@@ -126,6 +126,30 @@ TEST_CASE("the TensorFlow ladder index equals a binary search over the edges") {
     }
 }
 
+// float32 input takes its own table (TfLadder::slot(float)); it must agree with the double
+// path on the floats nearest every edge, and count() must agree with slot() one by one.
+TEST_CASE("the float32 ladder index and the counting pass equal the double path") {
+    const auto& ladder = tblog::detail::histo::TfLadder::get();
+    std::vector<float> probes = {0.0f, -0.0f, 1e-30f, -1e-30f, 1e30f, -1e30f, 1e20f, -1e20f,
+                                 std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::max(),
+                                 -std::numeric_limits<float>::max()};
+    for (double edge : ladder.edges()) {
+        const float f = static_cast<float>(edge);
+        for (float g : {f, std::nextafter(f, -INFINITY), std::nextafter(f, INFINITY)}) probes.push_back(g);
+    }
+    std::mt19937 rng(2);
+    std::normal_distribution<float> nd(0.0f, 3.0f);
+    for (int i = 0; i < 100003; ++i) probes.push_back(nd(rng));
+    std::vector<std::uint32_t> expected(ladder.slots(), 0), counted(ladder.slots(), 0);
+    for (float x : probes) {
+        INFO(x);
+        REQUIRE(ladder.slot(x) == ladder.slot(static_cast<double>(x)));
+        ++expected[ladder.slot(static_cast<double>(x))];
+    }
+    ladder.count(probes.data(), probes.size(), counted.data());
+    CHECK(counted == expected);
+}
+
 TEST_CASE("integer bins, explicit edges and max_bins follow numpy and PyTorch") {
     const std::vector<double> v{0.5, 1, 2, 2, 3, 7.25, 10};
     // expected values from numpy 1.24 + PyTorch's make_histogram

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 namespace tblog::detail::histo {
@@ -70,6 +71,39 @@ public:
         return t + (x >= next_[t]);
     }
 
+    // slot() for a float32 value, all in float: the top 16 bits of the float (sign, exponent,
+    // 7 mantissa bits: a ratio of at most 129/128 < 1.1) index table_f_, and next_f_ holds
+    // each edge rounded up to a float, so x >= next_f_[t] exactly when double(x) >= next_[t].
+    std::size_t slot(float x) const {
+        std::uint32_t b;
+        std::memcpy(&b, &x, sizeof b);
+        const FloatSlot& e = table_f_[b >> 16];
+        return e.slot + (x >= e.next);
+    }
+
+    // Adds the slot of every value of a[0..n) to counts (slots() entries), for finite values.
+    // Four interleaved sub-histograms so that runs of one bucket (most data sits in a few)
+    // do not serialize on one counter's store-to-load latency; no branch per element.
+    template <class T>
+    void count(const T* a, std::size_t n, std::uint32_t* counts) const {
+        const std::size_t m = slots();
+        std::vector<std::uint32_t> sub(3 * m, 0);
+        std::uint32_t* c1 = sub.data();
+        std::uint32_t* c2 = c1 + m;
+        std::uint32_t* c3 = c2 + m;
+        std::size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            const std::size_t s0 = slot_of(a[i]), s1 = slot_of(a[i + 1]);
+            const std::size_t s2 = slot_of(a[i + 2]), s3 = slot_of(a[i + 3]);
+            ++counts[s0], ++c1[s1], ++c2[s2], ++c3[s3];
+        }
+        for (; i < n; ++i) ++counts[slot_of(a[i])];
+        for (std::size_t k = 0; k < m; ++k) counts[k] += c1[k] + c2[k] + c3[k];
+    }
+
+    // Number of distinct slot() results: 0, 1 + each bin, two above.
+    std::size_t slots() const { return bins() + 3; }
+
     // Index of x's bin among the 2N bins, or bins() when x lies outside (np.histogram's rule:
     // [e_i, e_{i+1}), the last bin closed).
     std::size_t bin(double x) const {
@@ -79,6 +113,12 @@ public:
 
 private:
     static constexpr int kShift = 48;
+
+    template <class T>
+    std::size_t slot_of(T x) const {
+        if constexpr (std::is_same_v<T, float>) return slot(x);
+        else return slot(static_cast<double>(x));
+    }
 
     TfLadder() {
         std::vector<double> ladder;
@@ -106,60 +146,99 @@ private:
             const std::uint64_t last = ((std::uint64_t{k + half} + 1) << kShift) - 1;
             table_[k + half] = count_le(double_of(last));
         }
+        // The float table, built the same way on 32-bit patterns; each entry also holds its
+        // next edge (rounded up to a float) so that one load serves a value.
+        std::vector<float> next_f;
+        for (double e : next_) {
+            float f = static_cast<float>(e);  // nearest; step up if it fell below
+            if (static_cast<double>(f) < e) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+            next_f.push_back(f);
+        }
+        table_f_.resize(std::size_t{1} << 16);
+        for (std::uint32_t k = 0; k < (1u << 15); ++k) {
+            float lo, hi;
+            const std::uint32_t lo_bits = k << 16, hi_bits = ((k + (1u << 15) + 1) << 16) - 1;
+            std::memcpy(&lo, &lo_bits, 4);
+            std::memcpy(&hi, &hi_bits, 4);
+            const std::uint32_t tp = count_le(static_cast<double>(lo)), tn = count_le(static_cast<double>(hi));
+            table_f_[k] = {next_f[tp], tp};
+            table_f_[k + (1u << 15)] = {next_f[tn], tn};
+        }
     }
 
     std::vector<double> edges_;
     std::vector<double> next_;
     std::vector<std::uint16_t> table_;
+    struct FloatSlot {
+        float next;
+        std::uint32_t slot;
+    };
+    std::vector<FloatSlot> table_f_;
+};
+
+// Per-lane running min, max and "x - x" (0 for finite x, NaN for NaN and Inf): eight
+// independent lanes, the same as numpy's eight pairwise accumulators, so that the loops
+// below vectorize (one scalar min/max chain would serialize them).
+struct Lanes {
+    double mn[8], mx[8], bad[8];
+    Lanes() {
+        for (int j = 0; j < 8; ++j)
+            mn[j] = std::numeric_limits<double>::infinity(), mx[j] = -mn[j], bad[j] = 0;
+    }
+    void see(int j, double x) {
+        mn[j] = x < mn[j] ? x : mn[j];
+        mx[j] = x > mx[j] ? x : mx[j];
+        bad[j] += x - x;
+    }
 };
 
 // numpy's pairwise summation of x and x*x over a[0..n), calling hook(x) for every element
-// in order. Updates min/max/nan in `st`; returns the two sums through s and sq.
+// in order; returns the two sums through s and sq.
 template <class T, class Hook>
-void pairwise(const T* a, std::size_t n, Hook& hook, Stats& st, double& s, double& sq) {
-    auto see = [&](double x) {
-        hook(x);
-        st.min = x < st.min ? x : st.min;
-        st.max = x > st.max ? x : st.max;
-        st.nan |= (x != x);
-    };
+void pairwise(const T* a, std::size_t n, Hook& hook, Lanes& lanes, double& s, double& sq) {
     if (n < 8) {
         s = 0.0, sq = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
             const double x = static_cast<double>(a[i]);
-            see(x);
+            hook(x);
+            lanes.see(0, x);
             s += x, sq += x * x;
         }
         return;
     }
     if (n <= 128) {
+        Lanes l = lanes;  // a local copy stays in registers whatever hook() writes
         double r[8], q[8];
         for (int j = 0; j < 8; ++j) {
             const double x = static_cast<double>(a[j]);
-            see(x);
+            hook(x);
+            l.see(j, x);
             r[j] = x, q[j] = x * x;
         }
         std::size_t i = 8;
         for (; i < n - (n % 8); i += 8)
             for (int j = 0; j < 8; ++j) {
                 const double x = static_cast<double>(a[i + j]);
-                see(x);
+                hook(x);
+                l.see(j, x);
                 r[j] += x, q[j] += x * x;
             }
         s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
         sq = ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]));
         for (; i < n; ++i) {
             const double x = static_cast<double>(a[i]);
-            see(x);
+            hook(x);
+            l.see(0, x);
             s += x, sq += x * x;
         }
+        lanes = l;
         return;
     }
     std::size_t n2 = n / 2;
     n2 -= n2 % 8;
     double s1, q1, s2, q2;
-    pairwise(a, n2, hook, st, s1, q1);
-    pairwise(a + n2, n - n2, hook, st, s2, q2);
+    pairwise(a, n2, hook, lanes, s1, q1);
+    pairwise(a + n2, n - n2, hook, lanes, s2, q2);
     s = s1 + s2, sq = q1 + q2;
 }
 
@@ -168,11 +247,20 @@ template <class T, class Hook>
 Stats scan(const T* a, std::size_t n, Hook&& hook) {
     constexpr std::size_t kBlock = 8192;  // numpy's ufunc buffer size
     Stats st;
+    Lanes lanes;
     for (std::size_t i = 0; i < n; i += kBlock) {
         double s, sq;
-        pairwise(a + i, std::min(kBlock, n - i), hook, st, s, sq);
+        pairwise(a + i, std::min(kBlock, n - i), hook, lanes, s, sq);
         st.sum += s, st.sum_squares += sq;
     }
+    bool bad = false;
+    for (int j = 0; j < 8; ++j) {
+        st.min = std::min(st.min, lanes.mn[j]);
+        st.max = std::max(st.max, lanes.mx[j]);
+        bad |= lanes.bad[j] != lanes.bad[j];
+    }
+    if (bad)  // NaN or Inf somewhere: the rare error path finds out which
+        for (std::size_t i = 0; i < n && !st.nan; ++i) st.nan = a[i] != a[i];
     return st;
 }
 

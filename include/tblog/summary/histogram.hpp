@@ -153,14 +153,14 @@ inline detail::histo::Histogram make_histogram(std::string_view tag, const Tenso
     h::Histogram out;
     std::vector<double> counts, limits;
     if (bins.kind() == Bins::Kind::tensorflow) {
-        // The fast path: one pass computes statistics and buckets together.
+        // The fast path: a vectorized pass for the statistics (also finds NaN/Inf), then a
+        // branch-free counting pass (TfLadder::count), both streaming the input once.
         const auto& ladder = h::TfLadder::get();
-        std::vector<std::uint32_t> c(ladder.bins() + 3, 0);  // see TfLadder::slot
+        std::vector<std::uint32_t> c(ladder.slots(), 0);  // see TfLadder::slot
         h::Stats st;
-        d::dispatch(values, [&](const auto* p) {
-            st = h::scan(p, n, [&](double x) { ++c[ladder.slot(x)]; });
-        });
+        d::dispatch(values, [&](const auto* p) { st = h::scan(p, n, [](double) {}); });
         d::check_finite(tag, st);
+        d::dispatch(values, [&](const auto* p) { ladder.count(p, n, c.data()); });
         counts.assign(c.begin() + 1, c.begin() + 1 + static_cast<long>(ladder.bins()));
         limits = ladder.edges();
         out.min = st.min, out.max = st.max, out.sum = st.sum, out.sum_squares = st.sum_squares;
