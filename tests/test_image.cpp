@@ -5,6 +5,9 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
+
+#include <zlib.h>
 
 #include "support/expect_invalid.hpp"
 #include "support/npy.hpp"
@@ -219,6 +222,60 @@ TEST_CASE("PNG encoder round-trips 1 to 4 channels") {
         const auto p = decode(tblog::detail::encode_png(px.data(), 7, 5, ch));
         CHECK(p.channels == ch);
         CHECK(p.pixels == px);
+    }
+}
+
+// The encoder's zlib stream, inflated by zlib itself (what Pillow, Chromium and libpng use),
+// must give back the filtered rows; libpng must give back the pixels, for flat, smooth,
+// incompressible and one-pixel images alike, whatever the byte statistics do to the codes.
+TEST_CASE("PNG encoder output decodes with libpng and zlib for any content") {
+    std::mt19937 rng(1);
+    struct Case {
+        std::uint32_t w, h;
+        int ch;
+        int kind;  // 0 flat, 1 gradient, 2 noise, 3 two values, 4 skewed (deep Huffman codes)
+    };
+    for (const Case c : {Case{1, 1, 1, 0}, Case{1, 1, 4, 2}, Case{640, 3, 3, 2}, Case{64, 64, 3, 0},
+                         Case{257, 129, 3, 1}, Case{100, 70, 4, 2}, Case{33, 17, 2, 3}, Case{300, 200, 1, 4}}) {
+        std::vector<std::uint8_t> px(std::size_t{c.w} * c.h * static_cast<std::size_t>(c.ch));
+        for (std::size_t i = 0; i < px.size(); ++i) {
+            switch (c.kind) {
+                case 0: px[i] = 77; break;
+                case 1: px[i] = static_cast<std::uint8_t>((i / static_cast<std::size_t>(c.ch)) % c.w + i / (c.w * 3)); break;
+                case 2: px[i] = static_cast<std::uint8_t>(rng()); break;
+                case 3: px[i] = (rng() & 1) ? 0 : 255; break;
+                default: {  // geometric byte frequencies: codes up to the 15-bit limit
+                    int v = 0;
+                    while (v < 255 && (rng() & 1)) ++v;
+                    px[i] = static_cast<std::uint8_t>(v);
+                }
+            }
+        }
+        INFO(c.w << "x" << c.h << "x" << c.ch << " kind " << c.kind);
+        const std::string png = tblog::detail::encode_png(px.data(), c.w, c.h, c.ch);
+        const auto p = decode(png);
+        CHECK(p.channels == c.ch);
+        CHECK(p.width == c.w);
+        CHECK(p.height == c.h);
+        CHECK(p.pixels == px);
+        // IHDR, IDAT, IEND; inflate the IDAT data
+        REQUIRE(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+        std::string zdata;
+        for (std::size_t at = 8; at + 12 <= png.size();) {
+            const auto* b = reinterpret_cast<const unsigned char*>(png.data() + at);
+            const std::size_t len = (std::size_t{b[0]} << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
+            const std::string type = png.substr(at + 4, 4);
+            const auto crc = crc32(0, b + 4, static_cast<uInt>(len + 4));
+            const auto* t = b + 8 + len;
+            CHECK(((std::uint32_t{t[0]} << 24) | (t[1] << 16) | (t[2] << 8) | t[3]) == crc);
+            if (type == "IDAT") zdata += png.substr(at + 8, len);
+            at += 12 + len;
+        }
+        std::string raw((std::size_t{c.w} * static_cast<std::size_t>(c.ch) + 1) * c.h, '\0');
+        uLongf raw_len = static_cast<uLongf>(raw.size());
+        REQUIRE(uncompress(reinterpret_cast<Bytef*>(&raw[0]), &raw_len,
+                           reinterpret_cast<const Bytef*>(zdata.data()), static_cast<uLong>(zdata.size())) == Z_OK);
+        CHECK(raw_len == raw.size());
     }
 }
 
