@@ -158,7 +158,7 @@ inline detail::histo::Histogram make_histogram(std::string_view tag, const Tenso
         const auto& ladder = h::TfLadder::get();
         std::vector<std::uint32_t> c(ladder.slots(), 0);  // see TfLadder::slot
         h::Stats st;
-        d::dispatch(values, [&](const auto* p) { st = h::scan(p, n, [](double) {}); });
+        d::dispatch(values, [&](const auto* p) { st = h::scan(p, n, h::NoHook{}); });
         d::check_finite(tag, st);
         d::dispatch(values, [&](const auto* p) { ladder.count(p, n, c.data()); });
         counts.assign(c.begin() + 1, c.begin() + 1 + static_cast<long>(ladder.bins()));
