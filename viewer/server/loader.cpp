@@ -115,24 +115,42 @@ Loader::Discovery Loader::discover() const {
                 if (slot.second.empty()) slot.first = dir;
                 slot.second.insert(slot.second.end(), events.begin(), events.end());
             }
-            // <run>/plugins/profile/<session>/<host>.trace.json[.gz]
+            const auto add_trace = [&](const std::string& run_rel, const std::string& session, const std::string& host,
+                                       const char* format, const std::string& f, bool gz) {
+                ProfileTrace t;
+                t.run = run_name(root.name, run_rel);
+                t.session = session;
+                t.host = host;
+                t.format = format;
+                t.path = dir / f;
+                std::error_code ec;
+                t.bytes = fs::file_size(t.path, ec);
+                t.gzipped = gz;
+                d.traces.push_back(std::move(t));
+            };
+            // <run>/<worker>.<stamp>.pt.trace.json[.gz]: PyTorch's profiler
+            for (const auto& f : files) {
+                const bool gz = ends_with(f, ".pt.trace.json.gz");
+                if (!gz && !ends_with(f, ".pt.trace.json")) continue;
+                const std::string stem = f.substr(0, f.size() - (gz ? 17 : 14));
+                const auto dot = stem.find('.');
+                add_trace(rel, dot == std::string::npos ? stem : stem.substr(dot + 1), stem.substr(0, dot), "pytorch", f, gz);
+            }
+            // <run>/plugins/profile/<session>/<host>.trace.json[.gz] and <host>.xplane.pb
             const fs::path session_dir = dir.filename(), profile_dir = dir.parent_path();
             if (profile_dir.filename() == "profile" && profile_dir.parent_path().filename() == "plugins") {
                 const std::string suffix = "/plugins/profile/" + session_dir.string();
                 const std::string run_rel =
                     rel.size() > suffix.size() ? rel.substr(0, rel.size() - suffix.size()) : std::string(".");
                 for (const auto& f : files) {
+                    if (ends_with(f, ".pt.trace.json") || ends_with(f, ".pt.trace.json.gz")) continue;
+                    if (ends_with(f, ".xplane.pb")) {
+                        add_trace(run_rel, session_dir.string(), f.substr(0, f.size() - 10), "xspace", f, false);
+                        continue;
+                    }
                     const bool gz = ends_with(f, ".trace.json.gz");
                     if (!gz && !ends_with(f, ".trace.json")) continue;
-                    ProfileTrace t;
-                    t.run = run_name(root.name, run_rel);
-                    t.session = session_dir.string();
-                    t.host = f.substr(0, f.size() - (gz ? 14 : 11));
-                    t.path = dir / f;
-                    std::error_code ec;
-                    t.bytes = fs::file_size(t.path, ec);
-                    t.gzipped = gz;
-                    d.traces.push_back(std::move(t));
+                    add_trace(run_rel, session_dir.string(), f.substr(0, f.size() - (gz ? 14 : 11)), "chrome", f, gz);
                 }
             }
         });

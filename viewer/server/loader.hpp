@@ -46,10 +46,15 @@ struct LoaderStats {
     double first_pass_cpu_seconds = 0;  // CPU time of the loading threads (all of them)
 };
 
+// A profiler trace file: tblog's (or TensorFlow's) <run>/plugins/profile/<session>/
+// <host>.trace.json[.gz] ("chrome") and <host>.xplane.pb ("xspace"), or PyTorch's
+// <run>/<worker>.<stamp>.pt.trace.json[.gz] (what torch.profiler.tensorboard_trace_handler
+// writes; "pytorch": session = <stamp>, host = <worker>).
 struct ProfileTrace {
     std::string run;      // run name (relative directory of the run)
     std::string session;  // plugins/profile/<session>
     std::string host;     // <host>.trace.json[.gz]
+    std::string format;   // "chrome", "xspace" or "pytorch"
     std::filesystem::path path;
     std::uint64_t bytes = 0;
     bool gzipped = false;

@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include "tblog/profiler.hpp"
 #include "tblog/writer.hpp"
 #include "viewer_test_support.hpp"
 
@@ -190,4 +191,53 @@ TEST_CASE("profiler traces are listed and served, gzipped or inflated") {
     auto plain = raw.Get(q.c_str(), {{"Accept-Encoding", "identity"}});
     REQUIRE(plain);
     CHECK(plain->body == trace);
+}
+
+TEST_CASE("tblog's XSpace traces are served as the same events as its JSON trace; PyTorch's traces are listed") {
+    tbtest::TempDir dir;
+    {
+        tblog::ProfilerOptions po;
+        po.hostname = "h";
+        po.sample_interval = std::chrono::milliseconds(0);
+        tblog::Profiler prof((dir.path() / "run").string(), "", po);
+        prof.step(0);
+        {
+            auto sp = prof.span("forward");
+            const auto t0 = tblog::Profiler::clock_ns();
+            prof.record_op({"aten::mm", t0, t0 + 1500, tblog::OpScope::forward, 3, 0, "[[2,2],[2,2]]"});
+        }
+        prof.counter("loss", 0.5);
+        prof.step(1);
+    }
+    // A PyTorch profiler trace (Kineto's Chrome-trace JSON, as tensorboard_trace_handler names it).
+    const std::string kineto = R"({"schemaVersion":1,"traceEvents":[
+      {"ph":"X","cat":"cpu_op","name":"aten::add","pid":7,"tid":7,"ts":10,"dur":4,"args":{"Sequence number":1}},
+      {"ph":"i","cat":"cpu_instant_event","s":"t","name":"[memory]","pid":7,"tid":7,"ts":12,"args":{"Bytes":256,"Total Allocated":256}}]})";
+    vtest::write_file(dir.path() / "run" / "worker0_123.1700000000000.pt.trace.json", kineto);
+    vtest::TestServer s(dir.path());
+    const json runs = s.get_json("/data/tblog/profile/runs");
+    std::map<std::string, json> by_format;
+    for (const auto& r : runs) by_format[r["format"]] = r;
+    REQUIRE(by_format.size() == 3);
+    CHECK(by_format["pytorch"]["run"] == "run");
+    CHECK(by_format["pytorch"]["host"] == "worker0_123");
+    CHECK(by_format["pytorch"]["session"] == "1700000000000");
+    CHECK(by_format["xspace"]["session"] == by_format["chrome"]["session"]);
+    const std::string q = "/data/tblog/profile/trace?run=run&host=h&session=" + by_format["chrome"]["session"].get<std::string>();
+    const json from_json = s.get_json(q), from_xspace = s.get_json(q + "&format=xspace");
+    CHECK(s.get_json(q + "&format=chrome") == from_json);  // the JSON trace is the default
+    // The same spans, ops and counters, at the same times.
+    const auto key = [](const json& t) {
+        std::multiset<std::string> out;
+        for (const auto& e : t["traceEvents"]) {
+            if (e["ph"] != "X" && e["ph"] != "C") continue;
+            std::string k = e["ph"].get<std::string>() + " " + e["name"].get<std::string>() + " " + e["ts"].dump() + " " + e.value("dur", json(0)).dump();
+            if (e.value("cat", "") == "cpu_op") k += " " + e["args"]["Input Dims"].dump() + " " + e["args"]["Sequence number"].dump();
+            out.insert(k);
+        }
+        return out;
+    };
+    CHECK(key(from_json).size() == 5);  // steps 0 and 1, forward, aten::mm, loss
+    CHECK(key(from_xspace) == key(from_json));
+    CHECK(s.get_json("/data/tblog/profile/trace?run=run&session=1700000000000&host=worker0_123") == json::parse(kineto));
 }

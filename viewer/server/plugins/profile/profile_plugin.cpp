@@ -1,13 +1,17 @@
-// Profiler traces: /data/tblog/profile/runs lists the Chrome trace-event files the loader found
-// (<run>/plugins/profile/<session>/<host>.trace.json[.gz]); /data/tblog/profile/trace?run=
-// &session=&host= serves one as JSON. A gzipped trace goes out as stored with
-// "Content-Encoding: gzip" when the client accepts it (browsers do), else inflated.
+// Profiler traces: /data/tblog/profile/runs lists the trace files the loader found (tblog's
+// and TensorFlow's <run>/plugins/profile/<session>/<host>.trace.json[.gz] and .xplane.pb,
+// PyTorch's <run>/<worker>.<stamp>.pt.trace.json[.gz]; see ProfileTrace);
+// /data/tblog/profile/trace?run=&session=&host=[&format=] serves one as Chrome trace-event
+// JSON. A gzipped JSON trace goes out as stored with "Content-Encoding: gzip" when the
+// client accepts it (browsers do), else inflated; an XSpace is converted (xspace_trace.cpp).
+// Without format, a JSON trace is preferred to the XSpace of the same session and host.
 #include <zlib.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "routes.hpp"
+#include "xspace_trace.hpp"
 
 namespace tblog::view {
 
@@ -35,13 +39,23 @@ std::optional<std::string> gunzip(const std::string& in) {
     return out;
 }
 
+// The one place profile routes read a trace file's bytes (a storage backend plugs in here).
+std::optional<std::string> read_trace_file(const ProfileTrace& t) {
+    std::ifstream in(t.path, std::ios::binary);
+    if (!in.is_open()) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 }  // namespace
 
 void register_profile_routes(httplib::Server& srv, ServerContext& ctx) {
     srv.Get("/data/tblog/profile/runs", [&ctx](const httplib::Request&, httplib::Response& res) {
         json out = json::array();
         for (const auto& t : ctx.loader.profile_traces())
-            out.push_back({{"run", t.run}, {"session", t.session}, {"host", t.host}, {"bytes", t.bytes}, {"gzipped", t.gzipped}});
+            out.push_back({{"run", t.run}, {"session", t.session}, {"host", t.host}, {"format", t.format},
+                            {"bytes", t.bytes}, {"gzipped", t.gzipped}});
         send_json(res, out);
     });
 
@@ -50,21 +64,32 @@ void register_profile_routes(httplib::Server& srv, ServerContext& ctx) {
         auto session = run ? require_param(req, res, "session") : std::nullopt;
         auto host = session ? require_param(req, res, "host") : std::nullopt;
         if (!host) return;
+        const std::string format = req.get_param_value("format");
         // Only files the loader listed are served: the parameters never form a path.
-        for (const auto& t : ctx.loader.profile_traces()) {
+        const ProfileTrace* found = nullptr;
+        const auto traces = ctx.loader.profile_traces();
+        for (const auto& t : traces) {
             if (t.run != *run || t.session != *session || t.host != *host) continue;
-            std::ifstream in(t.path, std::ios::binary);
-            if (!in.is_open()) return send_error(res, 404, "trace file vanished");
-            std::ostringstream ss;
-            ss << in.rdbuf();
-            const std::string bytes = ss.str();
-            if (!t.gzipped) return res.set_content(bytes, "application/json");
+            if (!format.empty() ? t.format == format : (!found || found->format == "xspace")) found = &t;
+        }
+        if (found) {
+            const ProfileTrace& t = *found;
+            const auto bytes = read_trace_file(t);
+            if (!bytes) return send_error(res, 404, "trace file vanished");
+            if (t.format == "xspace") {
+                try {
+                    return res.set_content(xspace_to_trace_json(*bytes), "application/json");
+                } catch (const std::exception& e) {
+                    return send_error(res, 500, std::string("trace file is not valid: ") + e.what());
+                }
+            }
+            if (!t.gzipped) return res.set_content(*bytes, "application/json");
             if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
                 res.set_header("Content-Encoding", "gzip");
                 // With a charset the type is not one cpp-httplib compresses again.
-                return res.set_content(bytes, "application/json; charset=utf-8");
+                return res.set_content(*bytes, "application/json; charset=utf-8");
             }
-            auto plain = gunzip(bytes);
+            auto plain = gunzip(*bytes);
             if (!plain) return send_error(res, 500, "trace file is not valid gzip");
             return res.set_content(*plain, "application/json");
         }
