@@ -55,11 +55,32 @@ struct is_view_element : std::false_type {};
 template <class T>
 struct is_view_element<T, std::void_t<decltype(dtype_of<T>::value)>> : std::true_type {};
 
+// A LibTorch tensor (anything with sizes(), scalar_type() and data_ptr(), as at::Tensor):
+// SummaryWriter cannot take one, tblog::TorchSummaryWriter (tblog/torch.hpp) can. The
+// detection only serves the compile error below; nothing here includes LibTorch.
+template <class T, class = void>
+struct looks_like_torch_tensor : std::false_type {};
+template <class T>
+struct looks_like_torch_tensor<T, std::void_t<decltype(std::declval<const T&>().sizes()),
+                                              decltype(std::declval<const T&>().scalar_type()),
+                                              decltype(std::declval<const T&>().data_ptr())>> : std::true_type {};
+template <class T>
+inline constexpr bool dependent_false = false;
+#define TBLOG_TORCH_TENSOR_MESSAGE                                                                  \
+    "tblog: a torch::Tensor needs tblog::TorchSummaryWriter: #include <tblog/torch.hpp> and use " \
+    "tblog::TorchSummaryWriter instead of tblog::SummaryWriter (which takes tblog::TensorView)"
+
 class TensorView {
 public:
     using Shape = std::vector<std::int64_t>;
 
     TensorView() = default;
+
+    // Only to turn "no conversion from at::Tensor" into an error that says what to use.
+    template <class T, std::enable_if_t<looks_like_torch_tensor<T>::value, int> = 0>
+    TensorView(const T&) {  // NOLINT
+        static_assert(dependent_false<T>, TBLOG_TORCH_TENSOR_MESSAGE);
+    }
 
     template <class T, class = std::enable_if_t<is_view_element<T>::value>>
     TensorView(const T* data, std::initializer_list<std::int64_t> shape)

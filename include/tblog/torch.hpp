@@ -182,7 +182,7 @@ public:
     void add_image_with_boxes(std::string_view tag, const torch::Tensor& img_tensor, const torch::Tensor& box_tensor,
                               Step global_step = std::nullopt, WallTime walltime = std::nullopt,
                               double rescale = 1, std::string_view dataformats = "CHW",
-                              const std::optional<std::vector<std::string>>& labels = std::nullopt) {
+                              const OptionalList<std::string>& labels = std::nullopt) {
         SummaryWriter::add_image_with_boxes(tag, TorchView(img_tensor, tag), TorchView(box_tensor, tag), global_step,
                                             walltime, rescale, dataformats, labels);
     }
@@ -228,10 +228,10 @@ public:
                                 walltime);
     }
 
-    void add_embedding(const torch::Tensor& mat, const std::optional<EmbeddingMetadata>& metadata = std::nullopt,
+    void add_embedding(const torch::Tensor& mat, const OptionalMetadata& metadata = std::nullopt,
                        const std::optional<torch::Tensor>& label_img = std::nullopt,
                        Step global_step = std::nullopt, std::string_view tag = "default",
-                       const std::optional<std::vector<std::string>>& metadata_header = std::nullopt) {
+                       const OptionalList<std::string>& metadata_header = std::nullopt) {
         const auto img = optional_view(label_img, tag);
         SummaryWriter::add_embedding(TorchView(mat, tag), metadata, as_view(img), global_step, tag, metadata_header);
     }

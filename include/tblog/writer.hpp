@@ -22,6 +22,9 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "tblog/detail/async_writer.hpp"
 #include "tblog/detail/event.hpp"
@@ -37,6 +40,42 @@ namespace tblog {
 
 using Step = std::optional<std::int64_t>;
 using WallTime = std::optional<double>;
+
+// An optional list argument (Python's `None` or a list): std::nullopt, a std::vector, or a
+// braced list as PyTorch users write `metadata_header=['name', 'parity']` — a braced list
+// cannot become a std::optional<std::vector<T>> by itself.
+template <class T>
+class OptionalList : public std::optional<std::vector<T>> {
+    using Base = std::optional<std::vector<T>>;
+
+public:
+    OptionalList() = default;
+    OptionalList(std::nullopt_t) {}                                         // NOLINT
+    OptionalList(std::initializer_list<T> list) : Base(std::vector<T>(list)) {}  // NOLINT
+    OptionalList(std::vector<T> list) : Base(std::move(list)) {}            // NOLINT
+    OptionalList(Base list) : Base(std::move(list)) {}                       // NOLINT
+};
+
+// add_embedding's optional metadata: std::nullopt, anything an EmbeddingMetadata is made
+// from, or a braced list of labels ({"cat", "dog"} or {0, 1}). Rows of columns go through
+// EmbeddingMetadata or a std::vector<std::vector<std::string>>.
+class OptionalMetadata : public std::optional<EmbeddingMetadata> {
+    using Base = std::optional<EmbeddingMetadata>;
+
+public:
+    OptionalMetadata() = default;
+    OptionalMetadata(std::nullopt_t) {}  // NOLINT
+    template <class U, std::enable_if_t<std::is_convertible_v<const U&, EmbeddingMetadata>, int> = 0>
+    OptionalMetadata(const U& m) : Base(EmbeddingMetadata(m)) {}  // NOLINT
+    OptionalMetadata(std::initializer_list<std::string> labels)  // NOLINT
+        : Base(EmbeddingMetadata(std::vector<std::string>(labels))) {}
+    OptionalMetadata(std::initializer_list<std::int64_t> labels)  // NOLINT
+        : Base(EmbeddingMetadata(std::vector<std::int64_t>(labels))) {}
+    OptionalMetadata(Base m) : Base(std::move(m)) {}  // NOLINT
+};
+
+// add_scalars' insertion-ordered form: {{"train", 0.5}, {"val", 0.7}} as a Python dict.
+using ScalarList = std::vector<std::pair<std::string, double>>;
 
 // Everything SummaryWriter's constructor takes, plus the choices PyTorch does not offer.
 struct WriterOptions {
@@ -120,18 +159,27 @@ public:
 
     // One sub-run per key, at <log_dir>/<main_tag with '/' -> '_'>_<key>, each holding
     // `main_tag` as its scalar tag — the layout TensorBoard overlays in one chart.
+    // A braced list {{"a", 1.0}, {"b", 2.0}} or a ScalarList keeps the caller's order, as a
+    // Python dict does: the sub-runs are created (and TensorBoard lists them) in that order.
+    // A std::map goes in key order.
+    void add_scalars(std::string_view main_tag, std::initializer_list<std::pair<std::string, double>> tag_scalar_dict,
+                     Step global_step = std::nullopt, WallTime walltime = std::nullopt) {
+        add_scalars_in_order(main_tag, tag_scalar_dict, global_step, walltime);
+    }
+    void add_scalars(std::string_view main_tag, const ScalarList& tag_scalar_dict, Step global_step = std::nullopt,
+                     WallTime walltime = std::nullopt) {
+        add_scalars_in_order(main_tag, tag_scalar_dict, global_step, walltime);
+    }
     void add_scalars(std::string_view main_tag, const std::map<std::string, double>& tag_scalar_dict,
                      Step global_step = std::nullopt, WallTime walltime = std::nullopt) {
-        summary::check_tag(main_tag);
-        const double wt = walltime ? *walltime : detail::now_seconds();
-        std::string dir_tag(main_tag);
-        for (auto& c : dir_tag)
-            if (c == '/') c = '_';
-        for (const auto& [key, value] : tag_scalar_dict) {
-            if (key.empty()) summary::invalid(main_tag, "add_scalars: empty key in tag_scalar_dict");
-            const std::string sub = opt_.log_dir + "/" + dir_tag + "_" + key;
-            add_summary_to(sub_file(sub), summary::scalar(main_tag, value), global_step, wt);
-        }
+        add_scalars_in_order(main_tag, tag_scalar_dict, global_step, walltime);
+    }
+
+    // SummaryWriter takes no torch::Tensor: say which class does (see tensor.hpp).
+    template <class T, std::enable_if_t<looks_like_torch_tensor<T>::value, int> = 0>
+    void add_scalar(std::string_view, const T&, Step = std::nullopt, WallTime = std::nullopt, bool = false,
+                    bool = false) {
+        static_assert(dependent_false<T>, TBLOG_TORCH_TENSOR_MESSAGE);
     }
 
     // ---- histograms, images, video, audio (summary/histogram.hpp, image.hpp, ...) -------
@@ -174,7 +222,7 @@ public:
     void add_image_with_boxes(std::string_view tag, const TensorView& img_tensor, const TensorView& box_tensor,
                               Step global_step = std::nullopt, WallTime walltime = std::nullopt,
                               double rescale = 1, std::string_view dataformats = "CHW",
-                              const std::optional<std::vector<std::string>>& labels = std::nullopt) {
+                              const OptionalList<std::string>& labels = std::nullopt) {
         add_summary(summary::image_boxes(tag, img_tensor, box_tensor, rescale, dataformats, labels), global_step,
                     walltime);
     }
@@ -292,10 +340,10 @@ public:
     // columns named by metadata_header; label_img (N, C, H, W) thumbnails in [0, 1] with
     // C = 1 or 3. Writes <log_dir>/<step:05d>/<tag>/{tensors,metadata}.tsv and sprite.png
     // and appends an entry to <log_dir>/projector_config.pbtxt, synchronously, as PyTorch.
-    void add_embedding(const TensorView& mat, const std::optional<EmbeddingMetadata>& metadata = std::nullopt,
+    void add_embedding(const TensorView& mat, const OptionalMetadata& metadata = std::nullopt,
                        const std::optional<TensorView>& label_img = std::nullopt,
                        Step global_step = std::nullopt, std::string_view tag = "default",
-                       const std::optional<std::vector<std::string>>& metadata_header = std::nullopt) {
+                       const OptionalList<std::string>& metadata_header = std::nullopt) {
         if (disabled_) return;
         const auto files = summary::embedding_files(mat, metadata, label_img, global_step.value_or(0), tag,
                                                     metadata_header);
@@ -356,6 +404,22 @@ protected:
         o.flush_secs = flush_secs;
         o.filename_suffix = std::move(filename_suffix);
         return o;
+    }
+
+    // add_scalars over any range of (key, value) pairs, in its order.
+    template <class Pairs>
+    void add_scalars_in_order(std::string_view main_tag, const Pairs& tag_scalar_dict, Step global_step,
+                              WallTime walltime) {
+        summary::check_tag(main_tag);
+        const double wt = walltime ? *walltime : detail::now_seconds();
+        std::string dir_tag(main_tag);
+        for (auto& c : dir_tag)
+            if (c == '/') c = '_';
+        for (const auto& [key, value] : tag_scalar_dict) {
+            if (key.empty()) summary::invalid(main_tag, "add_scalars: empty key in tag_scalar_dict");
+            const std::string sub = opt_.log_dir + "/" + dir_tag + "_" + key;
+            add_summary_to(sub_file(sub), summary::scalar(main_tag, value), global_step, wt);
+        }
     }
 
     // Wraps summary bytes in an Event for file `file` (main_file_ or a sub_file()).
