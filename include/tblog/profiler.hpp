@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "tblog/detail/logdir_paths.hpp"
 #include "tblog/detail/naming.hpp"
 #include "tblog/detail/trace_buffer.hpp"
 #include "tblog/detail/trace_proc.hpp"
@@ -176,6 +177,8 @@ public:
                 kSpareChunks) {
         if (logdir_.empty()) throw std::invalid_argument("tblog: Profiler needs a logdir");
         if (opt_.hostname.empty()) opt_.hostname = detail::hostname();
+        detail::check_contained_path("Profiler hostname '" + opt_.hostname + "'",
+                                     "plugins/profile/session/" + opt_.hostname + ".trace.json.gz");
         if (!profile_batch.empty()) window_ = parse_profile_batch(profile_batch);
         pool_.set_on_low([this] { helper_cv_.notify_one(); });
         helper_ = std::thread([this] { helper_loop(); });

@@ -178,9 +178,22 @@ private:
         for (std::size_t i = 0; i < n; ++i) f(p[i]);
     }
 
+    // No address space holds more than 2^48 bytes (256 TiB), so a larger shape is a wrong
+    // shape; bounding every product of extents here (not only numel: with a zero extent the
+    // others still get multiplied) means no builder's index arithmetic can overflow.
+    static constexpr std::uint64_t kMaxBytes = std::uint64_t{1} << 48;
+
     void validate() const {
-        for (auto d : shape_)
-            if (d < 0) throw std::invalid_argument("TensorView: negative dimension in shape");
+        std::uint64_t product = 1;  // of the non-zero extents
+        for (auto d : shape_) {
+            if (d < 0) throw std::invalid_argument("TensorView: negative dimension in shape " + shape_string());
+            if (d == 0) continue;
+            if (static_cast<std::uint64_t>(d) > kMaxBytes / product)
+                throw std::invalid_argument("TensorView: shape " + shape_string() + " is larger than any memory");
+            product *= static_cast<std::uint64_t>(d);
+        }
+        if (product > kMaxBytes / dtype_size(dtype_))
+            throw std::invalid_argument("TensorView: shape " + shape_string() + " is larger than any memory");
         if (data_ == nullptr && numel() != 0)
             throw std::invalid_argument("TensorView: null data with a non-empty shape");
     }

@@ -10,8 +10,20 @@
 // them in an Event and hands them to the writer thread; the calling thread never touches
 // files. add_* may be called from many threads at once. close() (or the destructor) writes
 // everything that was accepted.
+//
+// Guarantees (docs/format.md, "Library guarantees", names the test of each):
+//   * bad arguments throw std::invalid_argument naming the tag and the problem, before
+//     anything is written, and leave the writer fully usable;
+//   * every name is valid UTF-8 without NUL (summary::check_name), every path the writer
+//     derives stays inside its base directory (detail::path_problem, one rule);
+//   * I/O failures throw std::system_error and keep the unwritten records: a failed close()
+//     or flush() is retried by the next close()/flush(); files hold whole records only;
+//   * close() may race add_* on other threads: each such event is either written by that
+//     close() or rejected with std::logic_error; an add_* after close() has returned starts a
+//     new event file, as PyTorch does.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -28,11 +40,13 @@
 
 #include "tblog/detail/async_writer.hpp"
 #include "tblog/detail/event.hpp"
+#include "tblog/detail/logdir_paths.hpp"
 #include "tblog/detail/naming.hpp"
 #include "tblog/detail/projector_files.hpp"
 #include "tblog/detail/ranks.hpp"
 #include "tblog/detail/scalar_event.hpp"
 #include "tblog/detail/storage.hpp"
+#include "tblog/detail/scratch.hpp"
 #include "tblog/summary.hpp"
 #include "tblog/tensor.hpp"
 
@@ -107,7 +121,14 @@ public:
                                         std::move(filename_suffix))) {}
 
     explicit SummaryWriter(WriterOptions options) : opt_(std::move(options)) {
-        if (opt_.log_dir.empty()) opt_.log_dir = detail::default_log_dir(opt_.comment);
+        if (opt_.log_dir.find('\0') != std::string::npos)
+            throw std::invalid_argument("tblog: log_dir contains a NUL byte");
+        if (opt_.log_dir.empty()) {
+            opt_.log_dir = detail::default_log_dir(opt_.comment);
+            detail::check_contained_path("comment '" + summary::printable(opt_.comment) + "'", opt_.log_dir);
+        }
+        detail::check_contained_path("filename_suffix '" + summary::printable(opt_.filename_suffix) + "'",
+                                     "events.out.tfevents.0" + opt_.filename_suffix);
         if (opt_.max_queue < 1) throw std::invalid_argument("tblog: max_queue must be >= 1");
         if (opt_.flush_secs < 0) throw std::invalid_argument("tblog: flush_secs must be >= 0");
         const auto ranks = detail::resolve_ranks(opt_.rank, opt_.world_size, opt_.rank_policy, opt_.ranks_from_env);
@@ -122,11 +143,15 @@ public:
     SummaryWriter(const SummaryWriter&) = delete;
     SummaryWriter& operator=(const SummaryWriter&) = delete;
 
+    // Closes; if that fails the error is printed with exactly what could not be written (a
+    // destructor cannot throw: call close() yourself to handle it, and retry).
     ~SummaryWriter() {
         try {
             close();
         } catch (const std::exception& e) {
             std::fprintf(stderr, "%s\n", e.what());
+            if (auto* w = current_.load())
+                for (const auto& lost : w->unwritten()) std::fprintf(stderr, "tblog: lost %s\n", lost.c_str());
         }
     }
 
@@ -146,19 +171,19 @@ public:
             push(main_file_, std::string_view(buf, n));
             return;
         }
-        thread_local std::string scratch;
-        scratch.clear();
+        detail::Scratch scratch;
         {
-            detail::wire::ProtoWriter w(scratch);
+            detail::wire::ProtoWriter w(scratch.bytes);
             detail::event::write_header(w, wt, step);
             detail::wire::Nested s(w, detail::event::field::kSummary);
             summary::write_scalar_value(w, tag, scalar_value, new_style, double_precision);
         }
-        push(main_file_, scratch);
+        push(main_file_, scratch.bytes);
     }
 
     // One sub-run per key, at <log_dir>/<main_tag with '/' -> '_'>_<key>, each holding
-    // `main_tag` as its scalar tag — the layout TensorBoard overlays in one chart.
+    // `main_tag` as its scalar tag — the layout TensorBoard overlays in one chart. Every key
+    // is checked before anything is written: the sub-run must stay inside log_dir.
     // A braced list {{"a", 1.0}, {"b", 2.0}} or a ScalarList keeps the caller's order, as a
     // Python dict does: the sub-runs are created (and TensorBoard lists them) in that order.
     // A std::map goes in key order.
@@ -314,11 +339,12 @@ public:
         std::vector<std::string> metrics;
         for (const auto& [k, v] : metric_dict) metrics.push_back(summary::scalar(k, v));
         const auto name = summary::hparams_run_name(run_name, detail::now_seconds());
-        const auto file = sub_file(opt_.log_dir + "/" + name);
-        add_summary_to(file, s.experiment, std::nullopt, std::nullopt);
-        add_summary_to(file, s.session_start_info, std::nullopt, std::nullopt);
-        add_summary_to(file, s.session_end_info, std::nullopt, std::nullopt);
-        for (const auto& m : metrics) add_summary_to(file, m, std::nullopt, std::nullopt);
+        auto* w = writer();
+        const auto file = sub_file(w, opt_.log_dir + "/" + name);
+        add_summary_to(w, file, s.experiment, std::nullopt, std::nullopt);
+        add_summary_to(w, file, s.session_start_info, std::nullopt, std::nullopt);
+        add_summary_to(w, file, s.session_end_info, std::nullopt, std::nullopt);
+        for (const auto& m : metrics) add_summary_to(w, file, m, std::nullopt, std::nullopt);
     }
 
     // Model graph from a node list (see tblog::GraphNode in summary/graph.hpp), written as
@@ -332,8 +358,10 @@ public:
     void add_graph_def(std::string_view graph_def_bytes, WallTime walltime = std::nullopt) {
         const double wt = walltime ? *walltime : detail::now_seconds();
         const auto meta = summary::cpu_run_metadata();
-        push(main_file_, summary::graph_event(wt, graph_def_bytes));
-        push(main_file_, summary::tagged_run_metadata_event(wt, summary::kGraphRunMetadataTag, meta));
+        auto* w = writer();
+        if (!w) return;
+        w->push(main_file_, summary::graph_event(wt, graph_def_bytes));
+        w->push(main_file_, summary::tagged_run_metadata_event(wt, summary::kGraphRunMetadataTag, meta));
     }
 
     // Points for TensorBoard's projector: mat (N, D); metadata: N labels, or N rows of
@@ -358,7 +386,7 @@ public:
     // Writes a serialized `Summary` message (e.g. from a tblog::summary builder).
     void add_summary(std::string_view summary_bytes, Step global_step = std::nullopt,
                      WallTime walltime = std::nullopt) {
-        add_summary_to(main_file_, summary_bytes, global_step, walltime);
+        add_summary_to(writer(), main_file_, summary_bytes, global_step, walltime);
     }
 
     // Writes a serialized `Event` message as is.
@@ -367,30 +395,27 @@ public:
     // ---- lifetime -------------------------------------------------------------------------
 
     // Returns once everything accepted so far is in the OS (visible to readers).
-    // After close() there is nothing to flush (and no new file is started), as in PyTorch.
+    // After close() there is nothing to flush (and no new file is started), as in PyTorch;
+    // after a close() that failed, flush() retries it.
     void flush() {
-        if (auto* w = writer_.get()) w->flush();
+        auto* w = current_.load();
+        if (!w) return;
+        if (w->closed()) return close_writer(w);  // only w: not a writer reopened meanwhile
+        w->flush();
     }
 
     // Writes everything and closes the files. A later add_* starts a new event file in the
-    // same log_dir, as PyTorch does.
-    void close() {
-        std::unique_ptr<detail::AsyncWriter> w;
-        {
-            std::lock_guard<std::mutex> lk(mu_);
-            w = std::move(writer_);
-            sub_files_.clear();
-        }
-        if (!w) return;
-        w->close();
-        std::lock_guard<std::mutex> lk(mu_);
-        dropped_before_ += w->dropped();
-    }
+    // same log_dir, as PyTorch does. If writing fails (std::system_error), the unwritten
+    // records stay and the next close() or flush() writes them; until then add_* throws
+    // that error. add_* racing close() on another thread is written by this close() or
+    // throws std::logic_error.
+    void close() { close_writer(current_.load()); }
 
     // Events dropped under OverflowPolicy::discard_new (always 0 with block).
     std::uint64_t dropped_events() const {
         std::lock_guard<std::mutex> lk(mu_);
-        return dropped_before_ + (writer_ ? writer_->dropped() : 0);
+        auto* w = current_.load();
+        return dropped_before_ + (w ? w->dropped() : 0);
     }
 
 protected:
@@ -417,26 +442,33 @@ protected:
             if (c == '/') c = '_';
         for (const auto& [key, value] : tag_scalar_dict) {
             if (key.empty()) summary::invalid(main_tag, "add_scalars: empty key in tag_scalar_dict");
-            const std::string sub = opt_.log_dir + "/" + dir_tag + "_" + key;
-            add_summary_to(sub_file(sub), summary::scalar(main_tag, value), global_step, wt);
+            const auto problem = detail::path_problem(dir_tag + "_" + key);
+            if (!problem.empty())
+                summary::invalid(main_tag, "add_scalars: key '" + summary::printable(key) + "': sub-run " + problem);
+        }
+        for (const auto& [key, value] : tag_scalar_dict) {
+            auto* w = writer();
+            const auto file = sub_file(w, opt_.log_dir + "/" + dir_tag + "_" + key);
+            add_summary_to(w, file, summary::scalar(main_tag, value), global_step, wt);
         }
     }
 
-    // Wraps summary bytes in an Event for file `file` (main_file_ or a sub_file()).
-    void add_summary_to(std::uint32_t file, std::string_view summary_bytes, Step global_step,
-                        WallTime walltime) {
-        thread_local std::string scratch;
-        scratch.clear();
-        detail::event::append_summary_event(scratch, walltime ? *walltime : detail::now_seconds(),
+    // Wraps summary bytes in an Event for file `file` of writer `w` (main_file_ or a sub_file()).
+    void add_summary_to(detail::AsyncWriter* w, std::uint32_t file, std::string_view summary_bytes,
+                        Step global_step, WallTime walltime) {
+        if (!w) return;
+        detail::Scratch scratch;
+        detail::event::append_summary_event(scratch.bytes, walltime ? *walltime : detail::now_seconds(),
                                             global_step.value_or(0), summary_bytes);
-        push(file, scratch);
+        w->push(file, scratch.bytes);
     }
 
-    // The event file of a sub-run (created on first use, on the writer thread).
-    std::uint32_t sub_file(const std::string& dir) {
-        if (disabled_) return 0;
-        auto* w = writer();
+    // The event file of a sub-run of writer `w` (created on first use, on the writer thread).
+    std::uint32_t sub_file(detail::AsyncWriter* w, const std::string& dir) {
+        if (!w) return 0;
         std::lock_guard<std::mutex> lk(mu_);
+        if (w != current_.load())  // closed meanwhile: its file ids mean nothing to the next writer
+            throw std::logic_error("tblog: the writer is closed (add_* raced close() on another thread)");
         auto it = sub_files_.find(dir);
         if (it != sub_files_.end()) return it->second;
         const double now = detail::now_seconds();
@@ -447,20 +479,35 @@ protected:
     }
 
     void push(std::uint32_t file, std::string_view event_bytes) {
-        if (disabled_) return;  // a non-zero rank under RankPolicy::rank0
-        writer()->push(file, event_bytes);
+        if (auto* w = writer()) w->push(file, event_bytes);  // none: a non-zero rank under rank0
+    }
+
+    // Closes `w` if it is still the current writer; on success the next add_* opens a new one.
+    void close_writer(detail::AsyncWriter* w) {
+        std::lock_guard<std::mutex> one_close(close_mu_);
+        if (!w || w != current_.load()) return;
+        w->close();  // throws: w stays current, for the retry
+        std::lock_guard<std::mutex> lk(mu_);
+        current_.store(nullptr);
+        sub_files_.clear();
+        dropped_before_ += w->dropped();
     }
 
     static constexpr std::uint32_t main_file_ = 0;  // the first file every writer opens
     static constexpr std::size_t kFastTagMax = 200;
 
 private:
+    // The current AsyncWriter; after close(), a new one (PyTorch reopens on add). Writers
+    // are never destroyed before the SummaryWriter: an add_* on another thread may still hold
+    // the pointer of one that close() just closed, and gets std::logic_error from it, not a
+    // dangling pointer. A closed writer has given back its buffers, so keeping it is cheap.
+    // Null for a rank that does not write (RankPolicy::rank0): callers then do nothing.
     detail::AsyncWriter* writer() {
-        auto* w = writer_.get();
-        if (w) return w;
+        if (auto* w = current_.load(std::memory_order_acquire)) return w;
+        if (disabled_) return nullptr;
         std::lock_guard<std::mutex> lk(mu_);
-        if (!writer_) open_locked();
-        return writer_.get();
+        if (!current_.load()) open_locked();
+        return current_.load();
     }
 
     void open() {
@@ -489,14 +536,17 @@ private:
             w->push(main_file_, detail::event::session_start(now, *opt_.purge_step));
             opt_.purge_step.reset();  // only the first file purges, as in PyTorch
         }
-        writer_ = std::move(w);
+        current_.store(w.get(), std::memory_order_release);
+        writers_.push_back(std::move(w));
     }
 
     WriterOptions opt_;
     bool disabled_ = false;                    // this rank does not write (RankPolicy::rank0)
     std::shared_ptr<detail::Storage> storage_;  // s3://...; nullptr for a local log_dir
-    mutable std::mutex mu_;
-    std::unique_ptr<detail::AsyncWriter> writer_;
+    mutable std::mutex mu_;       // current_ changes, writers_, sub_files_
+    std::mutex close_mu_;         // one close() at a time
+    std::atomic<detail::AsyncWriter*> current_{nullptr};
+    std::vector<std::unique_ptr<detail::AsyncWriter>> writers_;  // every writer ever opened
     std::map<std::string, std::uint32_t> sub_files_;
     std::uint64_t dropped_before_ = 0;
 };

@@ -14,7 +14,15 @@
 // Pages are recycled, so steady-state logging allocates nothing.
 //
 // The calling thread never touches files except in open_now(), used by constructors so that
-// an unwritable log_dir is reported where it was given.
+// an unwritable log_dir is reported where it was given, and in a close()/flush() that
+// retries after a failed close (the writer thread has stopped by then).
+//
+// I/O failures (a full disk): a sink keeps every byte it could not write (the Sink contract,
+// storage.hpp) and the error surfaces on the next push/flush/close as std::system_error. A
+// close() that fails keeps the sinks and their unwritten records; the next close() or flush()
+// writes them, on the calling thread. A sink that could not be opened keeps its records too
+// and is opened again at every retry. Only destroying a writer whose close keeps failing
+// loses data, and unwritten() says exactly what.
 #pragma once
 
 #include <atomic>
@@ -109,9 +117,14 @@ public:
 
     // Returns when every message queued before the call has been written to the OS.
     // Throws std::system_error if some of it could not be written (it stays buffered).
+    // After a failed close() it retries the close instead.
     void flush() {
         std::unique_lock<std::mutex> lk(mu_);
-        throw_if_closed();
+        if (closed_) {
+            lk.unlock();
+            close();
+            return;
+        }
         const std::uint64_t ticket = ++tickets_issued_;
         append(lk, Kind::flush, 0, {}, {}, false);
         seal(lk);
@@ -121,19 +134,50 @@ public:
     }
 
     // Writes everything, closes every file and stops the thread. Idempotent. Throws
-    // std::system_error if accepted data could not be written.
+    // std::system_error if accepted data could not be written; that data stays, and the next
+    // close() (or flush()) tries again.
     void close() {
         {
             std::unique_lock<std::mutex> lk(mu_);
             if (!closed_) {
+                // Closed first: append() and seal() may wait for room with mu_ released, and
+                // an event appended then would land after the close message, in a closed file.
+                closed_ = true;
                 append(lk, Kind::close, 0, {}, {}, false);
                 seal(lk);
-                closed_ = true;
                 space_cv_.notify_all();
             }
         }
-        if (thread_.joinable()) thread_.join();
+        std::lock_guard<std::mutex> ck(close_mu_);
+        if (thread_.joinable()) {
+            thread_.join();
+        } else if (failed_.load()) {
+            close_all();  // a retry: the thread is gone, its sinks are ours now
+        }
         if (failed_.load()) rethrow_error();
+        files_.clear();  // closed for good: give the buffers back
+        unopened_.clear();
+        std::lock_guard<std::mutex> lk(mu_);
+        free_.clear();
+        current_.reset();
+    }
+
+    bool closed() const {
+        std::lock_guard<std::mutex> lk(mu_);
+        return closed_;
+    }
+
+    // After a failed close(): "<bytes> bytes (<records> records) for '<path>'" per file that
+    // still buffers unwritten data; empty if nothing is buffered (or the writer still runs).
+    std::vector<std::string> unwritten() {
+        std::lock_guard<std::mutex> ck(close_mu_);
+        std::vector<std::string> out;
+        if (thread_.joinable()) return out;
+        for (const auto& f : files_)
+            if (f && f->buffered())
+                out.push_back(std::to_string(f->buffered()) + " bytes (" + std::to_string(count_records(f->buffer())) +
+                              " records) for '" + f->path() + "'");
+        return out;
     }
 
     std::uint64_t dropped() const { return dropped_.load(); }
@@ -161,6 +205,7 @@ private:
                 return false;
             }
             seal(lk);
+            if (kind != Kind::close) throw_if_closed();  // close() came while seal() waited for room
         }
         if (!current_) current_ = fresh_page(need);
         std::string& b = current_->bytes;
@@ -208,7 +253,14 @@ private:
     }
 
     void throw_if_closed() const {
-        if (closed_) throw std::logic_error("tblog: the writer is closed");
+        if (closed_) throw std::logic_error("tblog: the writer is closed (add_* raced close() on another thread)");
+    }
+
+    static std::size_t count_records(const std::string& bytes) {
+        std::size_t n = 0;
+        for (std::size_t at = 0; at + record::kHeaderSize <= bytes.size(); ++n)
+            at += record::kOverhead + static_cast<std::size_t>(record::get_u64(bytes.data() + at));
+        return n;
     }
 
     [[noreturn]] void rethrow_error() const {
@@ -276,14 +328,15 @@ private:
                     }
                     break;
                 case Kind::open: {
+                    // A sink that cannot be opened yet keeps its records; every retry opens it again.
                     auto sink = make_sink_();
                     const std::string path(d2);
-                    if (auto ec = sink->open(path)) {
-                        set_error(ec, sink->describe(ec));
-                        open_failed_ = true;
-                        sink.reset();
-                    }
+                    const auto ec = sink->open(path);
                     install(file, std::move(sink), d1);
+                    if (ec) {
+                        unopened_[file] = path;
+                        set_error(ec, files_[file]->describe(ec));
+                    }
                     break;
                 }
                 case Kind::adopt: {
@@ -313,16 +366,20 @@ private:
     }
 
     void install(std::uint32_t id, std::unique_ptr<Sink> sink, std::string_view first) {
-        if (files_.size() <= id) files_.resize(id + 1);
+        if (files_.size() <= id) files_.resize(id + 1), unopened_.resize(id + 1);
         files_[id] = std::move(sink);
         if (files_[id]) record::append(files_[id]->buffer(), first);
     }
 
     void set_error(std::error_code ec, const std::string& what) {
+        std::size_t kept = 0;
+        for (const auto& f : files_)
+            if (f) kept += f->buffered();
         {
             std::lock_guard<std::mutex> lk(err_mu_);
             error_code_ = ec;
-            error_what_ = what;
+            error_what_ = what + " (" + std::to_string(kept) +
+                          " bytes of accepted events kept in memory; flush() or close() again to retry)";
         }
         failed_.store(true);
     }
@@ -331,14 +388,27 @@ private:
         if (auto ec = f.write_out()) set_error(ec, f.describe(ec));
     }
 
+    // Sink `i` hands its bytes on (`how`: write_out, flush or close), opened first if an
+    // earlier open failed.
+    template <class How>
+    std::error_code hand_on(std::size_t i, How how) {
+        Sink& f = *files_[i];
+        if (!unopened_[i].empty()) {
+            if (auto ec = f.open(unopened_[i])) return ec;
+            unopened_[i].clear();
+        }
+        return how(f);
+    }
+
     // Hands every buffered byte to the OS. If that succeeds everywhere, an earlier failure
     // (e.g. a disk that was full) is over and add_* accepts data again.
     void write_all(bool explicit_flush = false) {
-        bool ok = !open_failed_;
-        for (auto& f : files_)
-            if (f && f->has_pending()) {
-                if (auto ec = explicit_flush ? f->flush() : f->write_out()) {
-                    set_error(ec, f->describe(ec));
+        bool ok = true;
+        for (std::size_t i = 0; i < files_.size(); ++i)
+            if (files_[i] && files_[i]->has_pending()) {
+                auto ec = hand_on(i, [&](Sink& f) { return explicit_flush ? f.flush() : f.write_out(); });
+                if (ec) {
+                    set_error(ec, files_[i]->describe(ec));
                     ok = false;
                 }
             }
@@ -346,11 +416,11 @@ private:
     }
 
     void close_all() {
-        bool ok = !open_failed_;
-        for (auto& f : files_)
-            if (f) {
-                if (auto ec = f->close()) {
-                    set_error(ec, f->describe(ec));
+        bool ok = true;
+        for (std::size_t i = 0; i < files_.size(); ++i)
+            if (files_[i]) {
+                if (auto ec = hand_on(i, [](Sink& f) { return f.close(); })) {
+                    set_error(ec, files_[i]->describe(ec));
                     ok = false;
                 }
             }
@@ -362,7 +432,7 @@ private:
     const Clock::duration flush_period_;
     const OverflowPolicy policy_;
 
-    alignas(64) std::mutex mu_;
+    alignas(64) mutable std::mutex mu_;
     alignas(64) std::condition_variable work_cv_;
     std::condition_variable space_cv_, done_cv_;
     std::unique_ptr<Page> current_;                  // being filled by producers
@@ -380,8 +450,9 @@ private:
     std::error_code error_code_;
     std::string error_what_;
 
-    bool open_failed_ = false;                       // writer thread only
-    std::vector<std::unique_ptr<Sink>> files_;       // writer thread only
+    std::mutex close_mu_;                            // close(): the join or a retry, one at a time
+    std::vector<std::unique_ptr<Sink>> files_;       // writer thread (after it stopped: close_mu_)
+    std::vector<std::string> unopened_;              // per file: its path while open() failed
     std::thread thread_;
 };
 

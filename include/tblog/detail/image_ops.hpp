@@ -121,8 +121,13 @@ inline Image8 to_hwc_u8(std::string_view tag, const TensorView& t, std::string_v
     const Layout l = layout_of(tag, t, dataformats);
     const std::int64_t cols = std::min<std::int64_t>(l.n, 8);
     const std::int64_t rows = (l.n + cols - 1) / cols;
+    constexpr std::int64_t kMaxPixels = std::int64_t{1} << 29;  // 2 GB of RGBA: beyond a protobuf message
+    if (l.h > kMaxPixels / rows || l.w > kMaxPixels / cols ||
+        (l.h * rows) > kMaxPixels / (l.w * cols))  // checked before any product can overflow
+        summary::invalid(tag, "image too large: " + std::to_string(l.h) + "x" + std::to_string(l.w) + " x " +
+                                  std::to_string(l.n) + " images");
     const std::int64_t height = l.h * rows, width = l.w * cols;
-    if (height * width > (std::int64_t{1} << 29))  // 2 GB of RGBA: beyond a protobuf message
+    if (height * width > kMaxPixels)
         summary::invalid(tag, "image too large: " + std::to_string(height) + "x" + std::to_string(width));
     Image8 out;
     out.height = static_cast<int>(height);

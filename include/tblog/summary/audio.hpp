@@ -47,7 +47,12 @@ inline std::string audio(std::string_view tag, const TensorView& snd_tensor, dou
     pcm.reserve(length);
     bool nan = false;
     snd_tensor.visit([&](auto v) {
-        if constexpr (std::is_floating_point_v<decltype(v)>) nan |= std::isnan(v);
+        if constexpr (std::is_floating_point_v<decltype(v)>) {
+            if (std::isnan(v)) {  // checked before the conversion: NaN has no int16 value
+                nan = true;
+                v = 0;
+            }
+        }
         pcm.push_back(audio_impl::to_pcm(v));
     });
     if (nan) invalid(tag, "add_audio: snd_tensor contains NaN");

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tblog/detail/utf8.hpp"
 #include "tblog/detail/wire.hpp"
 
 namespace tblog::summary {
@@ -58,13 +59,63 @@ enum class WireDType : std::int32_t {
 
 enum class DataClass : std::int32_t { unknown = 0, scalar = 1, tensor = 2, blob_sequence = 3 };
 
+// `s` printable in an error message: bytes that are not valid UTF-8 and control characters
+// as \xNN, so that the message itself is valid UTF-8.
+inline std::string printable(std::string_view s) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = detail::utf8::sequence_length(s, i);
+        if (n == 0 || c < 0x20 || c == 0x7F) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            ++i;
+        } else {
+            out.append(s.data() + i, n);
+            i += n;
+        }
+    }
+    return out;
+}
+
 // Throws the error every builder gives for bad input: it names the tag and the problem.
 [[noreturn]] inline void invalid(std::string_view tag, std::string_view problem) {
-    throw std::invalid_argument("tblog: tag '" + std::string(tag) + "': " + std::string(problem));
+    throw std::invalid_argument("tblog: tag '" + printable(tag) + "': " + std::string(problem));
+}
+
+// The rule for every name tblog writes into a protobuf `string` field or a path (tags,
+// sub-run keys, run names, layout titles, hparam names and values, metadata labels): valid
+// UTF-8 (protobuf requires it of `string` fields; TensorBoard's Python loader rejects the
+// whole event otherwise) and no NUL byte (C APIs and file systems end the name there).
+// `what` names the argument in the error; `tag` is the tag it belongs to. name_problem()
+// says what is wrong ("" if nothing), for callers with errors of their own.
+inline std::string name_problem(std::string_view what, std::string_view value) {
+    if (value.find('\0') != std::string_view::npos)
+        return std::string(what) + " '" + printable(value) + "' contains a NUL byte";
+    const auto bad = detail::utf8::first_invalid(value);
+    if (bad != std::string_view::npos)
+        return std::string(what) + " '" + printable(value) + "' is not valid UTF-8 (byte " + std::to_string(bad) + ")";
+    return {};
+}
+
+inline void check_name(std::string_view tag, std::string_view what, std::string_view value) {
+    const auto problem = name_problem(what, value);
+    if (!problem.empty()) invalid(tag, problem);
 }
 
 inline void check_tag(std::string_view tag) {
     if (tag.empty()) throw std::invalid_argument("tblog: tag must not be empty");
+    check_name(tag, "the tag", tag);
+}
+
+// Text content (add_text, string tensors): valid UTF-8, as PyTorch's str.encode("utf_8")
+// guarantees (it raises for text that cannot be encoded); NUL bytes are text like any other.
+inline void check_text(std::string_view tag, std::string_view what, std::string_view text) {
+    const auto bad = detail::utf8::first_invalid(text);
+    if (bad != std::string_view::npos)
+        invalid(tag, std::string(what) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
 }
 
 // SummaryMetadata{plugin_data{plugin_name, content}} (+ optional fields), as field `f`.

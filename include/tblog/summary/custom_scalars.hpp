@@ -54,11 +54,14 @@ inline std::string custom_scalar_layout(const CustomScalarLayout& layout) {
     std::string out;
     ProtoWriter w(out);
     for (const auto& [category, charts] : layout) {
+        check_name(tag, "custom scalars category", category);
         if (charts.empty()) invalid(tag, "custom scalars category '" + category + "' has no chart");
         Nested c(w, field::kLayoutCategory);
         w.string_nonempty(field::kCategoryTitle, category);
         for (const auto& [title, chart] : charts) {
             const std::string where = "chart '" + category + "/" + title + "'";
+            check_name(tag, "custom scalars chart title", title);
+            for (const auto& t : chart.tags) check_name(tag, where + ": tag", t);
             if (chart.tags.empty()) invalid(tag, where + " has no tags");
             Nested ch(w, field::kCategoryChart);
             w.string_nonempty(field::kChartTitle, title);

@@ -123,6 +123,7 @@ inline std::string embedding_metadata_tsv(std::string_view tag, const EmbeddingM
         for (std::size_t c = 0; c < row.size(); ++c) {
             if (row[c].find_first_of("\t\n") != std::string::npos)
                 invalid(tag, "add_embedding: metadata value contains a tab or a newline");
+            check_name(tag, "add_embedding: metadata label", row[c]);
             if (c) out += '\t';
             out += row[c];
         }

@@ -128,10 +128,17 @@ inline constexpr std::size_t kMaxBins = 10'000'000;
 inline std::vector<double> equal_width_edges(const Bins& bins, const std::vector<double>& x,
                                              const Stats& st) {
     double first = st.min, last = st.max;
+    // Finite values whose range is not (e.g. -1e308 and 1e308): no equal-width edges exist
+    // (numpy's would be inf/nan).
+    if (!std::isfinite(last - first))
+        throw std::invalid_argument("bins: the value range max - min overflows a double; give explicit edges");
     std::size_t n = static_cast<std::size_t>(bins.count());
     if (bins.kind() == Bins::Kind::estimator) {
         const double width = estimator_width(bins.name(), x, st);
-        n = width != 0.0 ? static_cast<std::size_t>(std::ceil((last - first) / width)) : 1;
+        const double nb = width != 0.0 ? std::ceil((last - first) / width) : 1.0;
+        if (!(nb <= static_cast<double>(kMaxBins)))  // also NaN; before converting to an integer
+            throw std::invalid_argument("bins: the estimate gives too many bins");
+        n = static_cast<std::size_t>(nb);
     }
     if (first == last) first -= 0.5, last += 0.5;  // numpy widens an empty range
     if (n > kMaxBins) throw std::invalid_argument("bins: " + std::to_string(n) + " bins is too many");

@@ -73,6 +73,16 @@ namespace detail_hparams {
     throw std::invalid_argument("tblog: add_hparams: " + problem);
 }
 
+// Names and string values are protobuf strings: check_name's rule (UTF-8, no NUL).
+inline void check_string(const std::string& what, const std::string& s) {
+    const auto problem = name_problem(what, s);
+    if (!problem.empty()) fail(problem);
+}
+
+inline void check_value(const std::string& what, const HParamValue& v) {
+    if (auto* s = std::get_if<std::string>(&v)) check_string(what, *s);
+}
+
 // google.protobuf.Value as field `f`: a string, or a number (bool and int included).
 inline void write_value(ProtoWriter& w, const HParamValue& v, std::uint32_t f) {
     Nested n(w, f);
@@ -113,11 +123,14 @@ inline HParamsSummaries hparams(const HParamDict& hparam_dict, const MetricDict&
     std::set<std::string> names;
     for (const auto& [k, v] : hparam_dict) {
         if (k.empty()) fail("hparam_dict has an empty name");
+        detail_hparams::check_string("hparam_dict name", k);
+        detail_hparams::check_value("hparam_dict['" + printable(k) + "']", v);
         if (!names.insert(k).second) fail("hparam_dict has the name '" + k + "' twice");
     }
     std::set<std::string> metrics;
     for (const auto& [k, v] : metric_dict) {
         if (k.empty()) fail("metric_dict has an empty name");
+        detail_hparams::check_string("metric_dict name", k);
         if (!metrics.insert(k).second) fail("metric_dict has the name '" + k + "' twice");
     }
     std::set<std::string> domain_names;
@@ -125,10 +138,12 @@ inline HParamsSummaries hparams(const HParamDict& hparam_dict, const MetricDict&
         auto it = std::find_if(hparam_dict.begin(), hparam_dict.end(), [&](auto& p) { return p.first == k; });
         if (it == hparam_dict.end()) fail("hparam_domain_discrete names '" + k + "', which is not in hparam_dict");
         if (!domain_names.insert(k).second) fail("hparam_domain_discrete has the name '" + k + "' twice");
-        for (const auto& d : values)
+        for (const auto& d : values) {
+            detail_hparams::check_value("hparam_domain_discrete['" + printable(k) + "']", d);
             if (d.index() != it->second.index())
                 fail("hparam_domain_discrete['" + k + "'] must hold values of the same type as hparam_dict['" +
                      k + "']");
+        }
     }
     auto domain_of = [&](const std::string& k) -> const std::vector<HParamValue>* {
         for (const auto& [name, values] : hparam_domain_discrete)
@@ -184,8 +199,10 @@ inline HParamsSummaries hparams(const HParamDict& hparam_dict, const MetricDict&
 // missing or empty. It must stay inside the log_dir.
 inline std::string hparams_run_name(const std::optional<std::string>& run_name, double now_seconds) {
     const std::string name = run_name && !run_name->empty() ? *run_name : detail::py_float_repr(now_seconds);
-    if (!detail::is_contained_relative_path(name))
-        detail_hparams::fail("run_name '" + name + "' must be a relative path inside the log_dir");
+    const auto problem = detail::path_problem(name);
+    if (!problem.empty())
+        detail_hparams::fail("run_name '" + printable(name) + "' must be a relative path inside the log_dir: it " +
+                             problem);
     return name;
 }
 

@@ -23,6 +23,7 @@ inline void write_string_tensor(ProtoWriter& w, std::string_view s, std::vector<
 // Serialized Summary holding `text` under "<tag>/text_summary".
 inline std::string text(std::string_view tag, std::string_view text_string) {
     check_tag(tag);
+    check_text(tag, "text_string", text_string);
     std::string out;
     ProtoWriter w(out);
     {

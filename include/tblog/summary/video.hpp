@@ -71,9 +71,11 @@ inline std::string video(std::string_view tag, const TensorView& vid_tensor, dou
         case DType::int32: video_impl::tile(vid_tensor.data_as<std::int32_t>(), b, t, c, h, w, cols, width, height, frames); break;
         case DType::int64: video_impl::tile(vid_tensor.data_as<std::int64_t>(), b, t, c, h, w, cols, width, height, frames); break;
     }
-    const int delay_cs = static_cast<int>(1.0 / fps * 100);  // imageio: int(duration * 100)
+    // imageio: int(duration * 100), capped at GIF's 16-bit delay before the conversion (a
+    // tiny fps would overflow int)
+    const int delay_cs = static_cast<int>(std::min(1.0 / fps * 100, 65535.0));
     const std::string gif = detail::gif::encode_animation(frames.data(), static_cast<int>(t), static_cast<int>(width),
-                                                          static_cast<int>(height), std::min(delay_cs, 65535));
+                                                          static_cast<int>(height), delay_cs);
     std::string out;
     ProtoWriter pw(out);
     write_image_value(pw, tag, static_cast<int>(height), static_cast<int>(width), static_cast<int>(c), gif);
