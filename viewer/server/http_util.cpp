@@ -7,7 +7,10 @@ namespace tblog::view {
 
 void send_json(httplib::Response& res, const json& body) {
     res.status = 200;
-    res.set_content(body.dump(), "application/json");
+    // Strings from data (descriptions, text, hparams values...) that are not UTF-8 get U+FFFD
+    // for their bad bytes rather than failing the answer (names are escaped at load:
+    // utf8_names.hpp).
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void send_body(httplib::Response& res, std::string&& body, const char* content_type) {

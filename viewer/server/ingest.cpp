@@ -8,6 +8,7 @@
 #include "plugin_image.pb.h"
 #include "scalar_fastpath.hpp"
 #include "summary.pb.h"
+#include "utf8_names.hpp"
 #include "tensor.pb.h"
 
 namespace tblog::view {
@@ -175,6 +176,8 @@ void RunIngestor::note_wall_time(double wall_time) {
 }
 
 Series* RunIngestor::find(std::string_view tag) {
+    std::string escaped;  // a tag that is not UTF-8 is kept under its display name
+    if (!is_valid_utf8(tag)) tag = escaped = escape_invalid_utf8(tag);
     CacheSlot& slot = cache_[tag_hash(tag) % kCacheSlots];
     if (slot.series && same_tag(slot.key, tag)) return slot.series;
     auto it = run_.series.find(tag);
@@ -185,6 +188,8 @@ Series* RunIngestor::find(std::string_view tag) {
 }
 
 Series& RunIngestor::create(std::string_view tag, SeriesMetadata meta) {
+    std::string escaped;
+    if (!is_valid_utf8(tag)) tag = escaped = escape_invalid_utf8(tag);
     auto [it, inserted] = run_.series.try_emplace(std::string(tag));
     Series& s = it->second;
     if (inserted) {

@@ -1,5 +1,7 @@
 #include "loader.hpp"
 
+#include "utf8_names.hpp"
+
 #include <sys/stat.h>
 #include <time.h>
 
@@ -50,9 +52,10 @@ double thread_cpu_seconds() {
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+// Shown with undecodable bytes escaped (utf8_names.hpp); the run keeps its real directory.
 std::string run_name(const std::string& prefix, const std::string& rel) {
-    if (prefix.empty()) return rel;
-    return rel == "." ? prefix : prefix + "/" + rel;
+    if (prefix.empty()) return display_name(rel);
+    return display_name(rel == "." ? prefix : prefix + "/" + rel);
 }
 
 }  // namespace
@@ -119,8 +122,8 @@ Loader::Discovery Loader::discover() const {
                                        const char* format, const std::string& f, bool gz) {
                 ProfileTrace t;
                 t.run = run_name(root.name, run_rel);
-                t.session = session;
-                t.host = host;
+                t.session = display_name(session);
+                t.host = display_name(host);
                 t.format = format;
                 t.path = dir / f;
                 std::error_code ec;

@@ -104,6 +104,12 @@ Options parse_options(int argc, const char* const* argv) {
             parse_samples_per_plugin(take(), o.sampling);
         } else if (flag == "load_threads") {
             o.load_threads = static_cast<int>(to_long("--load_threads", take()));
+        } else if (flag == "allowed_hosts") {
+            for (const auto& h : split(take(), ',')) o.allowed_hosts.push_back(h);
+        } else if (flag == "http_threads") {
+            const long n = to_long("--http_threads", take());
+            if (n < 0 || n > 1024) throw bad("--http_threads out of range (0..1024)");
+            o.http_threads = static_cast<int>(n);
         } else if (flag == "window_title") {
             o.window_title = take();
         } else if (ignored_flags().count(flag)) {
@@ -156,6 +162,14 @@ Serves TensorBoard's HTTP data API (and tblog's web UI) for a logdir.
   --samples_per_plugin L  per-plugin sample sizes for non-scalar data, e.g.
                           images=20,histograms=500 (all or 0: keep everything); scalars are
                           always kept in full
+  --allowed_hosts H,H     extra names the server answers to. Bound to a loopback address (the
+                          default), requests whose Host is not localhost, a loopback IP or
+                          the --host name are refused with 403 (DNS-rebinding defence); list
+                          the names you reach it by (e.g. an SSH tunnel alias or a reverse
+                          proxy's name). With --bind_all or a non-loopback --host any Host is
+                          accepted unless this list is given; '*' accepts any Host
+  --http_threads N        threads running request handlers (default: max(8, 2 x cores));
+                          idle and slow connections use none
   --load_threads N        runs loaded in parallel (default: one per core)
   --window_title T        title reported by /data/environment
   -h, --help              this text

@@ -2,7 +2,8 @@
 //
 //   tblog-view --logdir DIR [--logdir_spec name1:dir1,name2:dir2] [--host 127.0.0.1]
 //              [--port 6006] [--bind_all] [--reload_interval 5]
-//              [--samples_per_plugin images=20,histograms=500] [--load_fast ...]
+//              [--samples_per_plugin images=20,histograms=500] [--allowed_hosts a,b]
+//              [--http_threads N] [--load_fast ...]
 //
 // Flags are accepted as `--flag value` and `--flag=value`. TensorBoard flags that only tune
 // its own loaders (--load_fast, --reload_multifile, ...) are accepted and ignored so that
@@ -33,6 +34,13 @@ struct Options {
     int load_threads = 0;          // 0: one per core
     SamplingPolicy sampling;
     std::string window_title;
+    // HTTP layer (http/server.hpp, http/host_check.hpp).
+    std::vector<std::string> allowed_hosts;  // --allowed_hosts: extra Host names accepted
+    int http_threads = 0;                    // --http_threads: handler threads (0: max(8, 2 x cores))
+    double header_timeout = 10;              // seconds for a request's header section to arrive
+    double body_timeout = 30;                // seconds for its body
+    double keepalive_timeout = 30;           // seconds an idle kept-alive connection stays open
+    double write_timeout = 30;               // seconds a client may take nothing of an answer
     bool help = false;
 };
 

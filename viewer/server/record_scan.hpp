@@ -13,7 +13,9 @@
 //     data);
 //   * a header whose CRC fails (a damaged length): the bytes are scanned forward for the next
 //     valid record header and reading resumes there; nothing valid after it means the damage
-//     is at the tail and the cursor waits there.
+//     is at the tail and the cursor waits there. The scan strides over zeros and garbage,
+//     computing a CRC only where a header could start (a 1 GiB zero-filled file is skipped
+//     at memory speed).
 // The first problem of each file is logged once; all are counted.
 #pragma once
 
@@ -33,6 +35,7 @@ struct FileCursor {
     bool logged = false;                  // first problem already reported
     std::uint64_t corrupt_records = 0;    // records skipped for a bad CRC
     std::uint64_t skipped_bytes = 0;      // bytes skipped while resynchronising
+    std::uint64_t header_checks = 0;      // header CRCs computed (resync skips most positions without one)
 };
 
 struct ScanResult {

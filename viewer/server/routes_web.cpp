@@ -45,7 +45,7 @@ void serve(const WebAsset& a, httplib::Response& res) {
 
 }  // namespace
 
-void register_web_routes(httplib::Server& srv, ServerContext&) {
+void register_web_routes(Router& srv, ServerContext&) {
     srv.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
         const std::string path = req.matches[1];
         if (path.rfind("data/", 0) == 0 || path == "data") return send_error(res, 404, "Not found: /" + path);

@@ -109,4 +109,78 @@ std::vector<std::size_t> downsample_indices(std::size_t n, std::size_t k) {
     return idx;
 }
 
+namespace {
+
+using Bytes = const unsigned char*;
+
+bool wire_varint(Bytes& p, Bytes end, std::uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (p == end) return false;
+        const unsigned char b = *p++;
+        v |= std::uint64_t(b & 0x7F) << shift;
+        if (!(b & 0x80)) return true;
+    }
+    return false;
+}
+
+// Calls f(field, wire_type, varint value, length-delimited payload) per field; false on
+// malformed bytes or groups.
+template <class F>
+bool for_each_field(std::string_view msg, F&& f) {
+    auto p = reinterpret_cast<Bytes>(msg.data());
+    const auto end = p + msg.size();
+    while (p < end) {
+        std::uint64_t key, v = 0;
+        if (!wire_varint(p, end, key)) return false;
+        std::string_view payload;
+        switch (key & 7) {
+            case 0:
+                if (!wire_varint(p, end, v)) return false;
+                break;
+            case 1:
+                if (end - p < 8) return false;
+                p += 8;
+                break;
+            case 2:
+                if (!wire_varint(p, end, v) || v > std::uint64_t(end - p)) return false;
+                payload = std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(v));
+                p += v;
+                break;
+            case 5:
+                if (end - p < 4) return false;
+                p += 4;
+                break;
+            default:
+                return false;
+        }
+        if (!f(key >> 3, key & 7, v, payload)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool parse_string_tensor(std::string_view bytes, StringTensorView& out) {
+    out = StringTensorView{};
+    std::uint64_t dtype = 0;
+    const bool ok = for_each_field(bytes, [&](std::uint64_t field, std::uint64_t wt, std::uint64_t v, std::string_view pl) {
+        if (field == 1 && wt == 0) dtype = v;
+        if (field == 8 && wt == 2) out.strings.push_back(pl);
+        if (field == 2 && wt == 2)  // TensorShapeProto: dim (2) { size (1) }
+            return for_each_field(pl, [&](std::uint64_t f, std::uint64_t w, std::uint64_t, std::string_view dim) {
+                if (f != 2 || w != 2) return true;
+                std::int64_t size = 0;
+                const bool dim_ok = for_each_field(dim, [&](std::uint64_t df, std::uint64_t dw, std::uint64_t dv, std::string_view) {
+                    if (df == 1 && dw == 0) size = static_cast<std::int64_t>(dv);
+                    return true;
+                });
+                out.shape.push_back(size);
+                return dim_ok;
+            });
+        return true;
+    });
+    return ok && dtype == tensorboard::DT_STRING;
+}
+
 }  // namespace tblog::view

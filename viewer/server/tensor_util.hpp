@@ -26,6 +26,15 @@ struct Tensor {
 // Parses serialized TensorProto bytes; false if they are not a TensorProto.
 bool parse_tensor(std::string_view bytes, Tensor& out);
 
+// A DT_STRING TensorProto read in place: its shape and views of its strings into `bytes`
+// (nothing copied, so a 200 MB text costs no copy per request). False if `bytes` is not a
+// well-formed DT_STRING TensorProto.
+struct StringTensorView {
+    std::vector<std::int64_t> shape;
+    std::vector<std::string_view> strings;
+};
+bool parse_string_tensor(std::string_view bytes, StringTensorView& out);
+
 // Indices of at most `k` of `n` items, evenly spread, always including the last (what a
 // plugin's downsample_to keeps).
 std::vector<std::size_t> downsample_indices(std::size_t n, std::size_t k);

@@ -5,59 +5,67 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "http/host_check.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
 #include "routes.hpp"
 
 namespace tblog::view {
 
+namespace {
+
+http::ServerConfig server_config(const Options& o) {
+    http::ServerConfig c;
+    c.host = o.bind_all ? "0.0.0.0" : o.host;
+    c.port = o.port;
+    c.worker_threads = o.http_threads;
+    c.header_timeout = std::chrono::milliseconds(static_cast<long long>(o.header_timeout * 1000));
+    c.body_timeout = std::chrono::milliseconds(static_cast<long long>(o.body_timeout * 1000));
+    c.keepalive_timeout = std::chrono::milliseconds(static_cast<long long>(o.keepalive_timeout * 1000));
+    c.write_timeout = std::chrono::milliseconds(static_cast<long long>(o.write_timeout * 1000));
+    return c;
+}
+
+}  // namespace
+
 Viewer::Viewer(Options options) : options_(std::move(options)) {
     loader_ = std::make_unique<Loader>(options_, store_);
-    http_ = std::make_unique<httplib::Server>();
+    router_ = std::make_unique<http::Router>();
     ctx_ = std::make_unique<ServerContext>(ServerContext{options_, store_, *loader_});
 
-    http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-        return refuse_path_escapes(req, res) ? httplib::Server::HandlerResponse::Handled
-                                             : httplib::Server::HandlerResponse::Unhandled;
+    // Refused before any route runs: a Host we were not started under (DNS rebinding), then
+    // parameters that try to leave a directory.
+    auto hosts = std::make_shared<http::HostCheck>(options_.host, options_.bind_all, options_.allowed_hosts);
+    router_->add_filter([hosts](const httplib::Request& req, httplib::Response& res) {
+        const std::string host = req.get_header_value("Host");
+        if (hosts->allowed(host)) return false;
+        send_error(res, 403,
+                   "Blocked request: Host \"" + host + "\" is not this server's name (DNS rebinding?); "
+                   "start tblog-view with --allowed_hosts " + http::host_without_port(host) + " to allow it");
+        return true;
     });
-    // A handler that throws answers 500 with the reason; the server keeps running.
-    http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown error";
-        try {
-            std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            what = e.what();
-        } catch (...) {
-        }
-        send_error(res, 500, "internal error: " + what);
-    });
-    http_->set_payload_max_length(std::size_t{16} << 20);
-    // cpp-httplib keeps a worker thread per open connection: a browser holds ~6 keep-alive
-    // connections, so allow several clients before requests queue; reuse connections longer.
-    http_->new_task_queue = [] { return new httplib::ThreadPool(32); };
-    http_->set_keep_alive_max_count(1000);
-    register_all_routes(*http_, *ctx_);
+    router_->add_filter(refuse_path_escapes);
+    register_all_routes(*router_, *ctx_);
+    http_ = std::make_unique<http::Server>(server_config(options_), *router_);
 }
 
 Viewer::~Viewer() { stop(); }
 
 void Viewer::bind() {
-    const std::string host = options_.bind_all ? "0.0.0.0" : options_.host;
-    if (options_.port == 0) {
-        port_ = http_->bind_to_any_port(host.c_str());
-    } else {
-        port_ = http_->bind_to_port(host.c_str(), options_.port) ? options_.port : -1;
+    try {
+        port_ = http_->bind();
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("tblog-view: ") + e.what() + " (in use? try --port 0)");
     }
-    if (port_ < 0)
-        throw std::runtime_error("tblog-view: cannot listen on " + host + ":" + std::to_string(options_.port) +
-                                 " (in use? try --port 0)");
     loader_->start();
 }
 
-void Viewer::serve() { http_->listen_after_bind(); }
+void Viewer::serve() { http_->run(); }
 
 void Viewer::start() {
     bind();
     thread_ = std::thread([this] { serve(); });
-    while (!http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (!http_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void Viewer::interrupt() { http_->stop(); }
@@ -68,6 +76,8 @@ void Viewer::stop() {
     if (thread_.joinable()) thread_.join();
     if (loader_) loader_->stop();
 }
+
+http::ServerStats Viewer::http_stats() const { return http_->stats(); }
 
 std::string Viewer::url() const {
     std::string host = options_.bind_all ? "" : options_.host;

@@ -11,9 +11,11 @@
 #include "options.hpp"
 #include "store.hpp"
 
-namespace httplib {
+namespace tblog::view::http {
+class Router;
 class Server;
-}
+struct ServerStats;
+}  // namespace tblog::view::http
 
 namespace tblog::view {
 
@@ -39,6 +41,9 @@ public:
     int port() const { return port_; }
     std::string url() const;  // http://host:port/
 
+    // Connections, requests and worker threads of the HTTP server (tests, /data/tblog/status).
+    http::ServerStats http_stats() const;
+
     Store& store() { return store_; }
     Loader& loader() { return *loader_; }
     const Options& options() const { return options_; }
@@ -47,7 +52,8 @@ private:
     Options options_;
     Store store_;
     std::unique_ptr<Loader> loader_;
-    std::unique_ptr<httplib::Server> http_;
+    std::unique_ptr<http::Router> router_;
+    std::unique_ptr<http::Server> http_;
     std::unique_ptr<ServerContext> ctx_;
     std::thread thread_;
     std::mutex stop_mu_;

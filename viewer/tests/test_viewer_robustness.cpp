@@ -205,3 +205,90 @@ TEST_CASE("unknown runs and tags: 400/404 with a message, never a crash") {
     CHECK(s.post("/data/plugin/hparams/session_groups", R"({"colParams":[{}]})").status == 400);
     CHECK(s.scalars("train", "loss").size() == 3);  // still serving
 }
+
+TEST_CASE("run, session and tag names that are not UTF-8: listed escaped, served, never a 500") {
+    // Finding 7: a run directory named with undecodable bytes made /data/runs answer 500.
+    tbtest::TempDir dir;
+    const std::string bad_run = std::string("exp\xff\xfe-") + "1";
+    {
+        tblog::SummaryWriter w((dir.path() / bad_run).string());
+        w.add_scalar("loss", 1.5, 3);
+    }
+    {
+        tblog::SummaryWriter w((dir.path() / "good").string());
+        w.add_scalar("loss", 2.5, 4);
+    }
+    // A tag written by another writer that did not validate it (raw record).
+    std::ofstream((dir.path() / "good" / "events.out.tfevents.2.other"), std::ios::binary)
+        << framed_scalar(std::string("acc\xc3(", 5), 7, 0.5f);
+    vtest::write_file(dir.path() / bad_run / "plugins" / "profile" / "s\xff" / "h\xfe.trace.json", "{\"traceEvents\":[]}");
+    vtest::TestServer s(dir.path());
+
+    const auto runs = s.get("/data/runs");
+    REQUIRE(runs.status == 200);
+    const json names = runs.as_json();
+    const std::string shown = "exp\\xff\\xfe-1";
+    CHECK(names == json::array({shown, "good"}));
+    // The escaped name is the run's name everywhere: its data is served under it.
+    const json pts = s.scalars(shown, "loss");
+    REQUIRE(pts.size() == 1);
+    CHECK(pts[0][1] == 3);
+    const json tags = s.get_json("/data/plugin/scalars/tags");
+    CHECK(tags.contains(shown));
+    CHECK(tags["good"].contains("acc\\xc3("));
+    CHECK(s.scalars("good", "acc\\xc3(")[0][1] == 7);
+    for (const char* route : {"/data/plugin/histograms/tags", "/data/plugin/images/tags", "/data/plugin/text/tags",
+                              "/data/plugins_listing", "/data/plugin/hparams/experiment", "/data/tblog/status"})
+        CHECK(s.get(route).status == 200);
+    const json traces = s.get_json("/data/tblog/profile/runs");
+    REQUIRE(traces.size() == 1);
+    CHECK(traces[0]["run"] == shown);
+    CHECK(traces[0]["session"] == "s\\xff");
+    // The real directory is still what is read.
+    CHECK(s.get("/data/tblog/profile/trace?run=" + enc(shown) + "&session=" + enc("s\\xff") + "&host=" + enc("h\\xfe")).body ==
+          "{\"traceEvents\":[]}");
+}
+
+TEST_CASE("symlinks leading outside the logdir are refused on every route that opens a file") {
+    // Finding 8: a trace symlinked to /etc/passwd was served.
+    tbtest::TempDir dir, outside;
+    write_run(dir.path(), 2);
+    const std::string secret = "SECRET-OUTSIDE-THE-LOGDIR\t1\n";
+    vtest::write_file(outside.path() / "secret.tsv", secret);
+    vtest::write_file(outside.path() / "projector_config.pbtxt", "embeddings { tensor_name: \"e\" tensor_path: \"t.tsv\" }\n");
+    vtest::write_file(outside.path() / "t.tsv", "1\t2\n");
+    const fs::path prof = dir.path() / "train" / "plugins" / "profile" / "s";
+    fs::create_directories(prof);
+    fs::create_symlink(outside.path() / "secret.tsv", prof / "host.trace.json");
+    fs::create_symlink("/etc/passwd", prof / "etc.trace.json");
+    vtest::write_file(prof / "inside.trace.json", "{\"traceEvents\":[]}");
+    fs::create_symlink(prof / "inside.trace.json", prof / "alias.trace.json");  // a symlink within: fine
+    // Projector: a config inside whose asset is a symlink out, and a run whose config is one.
+    vtest::write_file(dir.path() / "train" / "projector_config.pbtxt",
+                      "embeddings { tensor_name: \"x\" tensor_path: \"x.tsv\" metadata_path: \"meta.tsv\" }\n");
+    vtest::write_file(dir.path() / "train" / "x.tsv", "1\t2\n3\t4\n");
+    fs::create_symlink(outside.path() / "secret.tsv", dir.path() / "train" / "meta.tsv");
+    write_run(dir.path() / "proj2", 1);
+    fs::create_symlink(outside.path() / "projector_config.pbtxt", dir.path() / "proj2" / "train" / "projector_config.pbtxt");
+    vtest::TestServer s(dir.path());
+
+    auto trace = [&](const std::string& host) { return s.get("/data/tblog/profile/trace?run=train&session=s&host=" + host); };
+    for (const char* host : {"host", "etc"}) {
+        const auto r = trace(host);
+        INFO(host << " -> " << r.status << " " << r.body);
+        CHECK(r.status == 403);
+        CHECK(r.body.find("SECRET") == std::string::npos);
+        CHECK(r.body.find("root:") == std::string::npos);
+        CHECK(r.body.find("outside the logdir") != std::string::npos);
+    }
+    CHECK(trace("inside").body == "{\"traceEvents\":[]}");
+    CHECK(trace("alias").body == "{\"traceEvents\":[]}");
+
+    CHECK(s.get("/data/plugin/projector/tensor?run=train&name=x").status == 200);
+    const auto meta = s.get("/data/plugin/projector/metadata?run=train&name=x");
+    CHECK(meta.status == 400);
+    CHECK(meta.body.find("SECRET") == std::string::npos);
+    const json proj_runs = s.get_json("/data/plugin/projector/runs");
+    CHECK(std::find(proj_runs.begin(), proj_runs.end(), "proj2/train") == proj_runs.end());  // its config is outside
+    CHECK(s.get("/data/plugin/projector/info?run=proj2%2Ftrain").status == 400);
+}

@@ -66,7 +66,7 @@ bool has_projector_config(const Store& store) {
 
 }  // namespace
 
-void register_core_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_core_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/environment", [&ctx](const httplib::Request&, httplib::Response& res) {
         send_json(res, {{"data_location", ctx.options.data_location},
                         {"window_title", ctx.options.window_title},

@@ -48,7 +48,7 @@ void merge(tensorboard::Layout& into, const tensorboard::Layout& add) {
 
 }  // namespace
 
-void register_custom_scalar_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_custom_scalar_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/plugin/custom_scalars/layout", [&ctx](const httplib::Request&, httplib::Response& res) {
         tensorboard::Layout merged;
         bool any = false;

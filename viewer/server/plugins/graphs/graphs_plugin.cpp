@@ -71,7 +71,7 @@ void limit_attr_sizes(gp::Message& graph, std::size_t limit, const std::string& 
 
 }  // namespace
 
-void register_graph_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_graph_routes(Router& srv, ServerContext& ctx) {
     // {run: {"run", "run_graph", "tags": {tag: {"tag", "conceptual_graph", "op_graph", "profile"}}}}
     srv.Get("/data/plugin/graphs/info", [&ctx](const httplib::Request&, httplib::Response& res) {
         json out = json::object();

@@ -96,7 +96,7 @@ std::string series_json(const Reservoir<TensorBytes>& r, std::size_t limit, Body
 
 }  // namespace
 
-void register_histogram_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_histogram_routes(Router& srv, ServerContext& ctx) {
     auto tags = [&ctx](const httplib::Request&, httplib::Response& res) {
         send_json(res, tags_index(ctx.store, kPlugin, DataClass::tensor));
     };

@@ -196,7 +196,7 @@ std::string table_latex(const Table& t) {
 
 }  // namespace
 
-void register_hparams_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_hparams_routes(Router& srv, ServerContext& ctx) {
     auto experiment_route = [&ctx](const httplib::Request& req, httplib::Response& res) {
         handle(req, res, [&](const json& body) {
             return experiment_json(experiment(ctx.store, hparams_index(ctx.store),

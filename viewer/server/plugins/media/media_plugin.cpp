@@ -74,7 +74,7 @@ void serve_blob(ServerContext& ctx, const httplib::Request& req, httplib::Respon
 
 }  // namespace
 
-void register_media_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_media_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/plugin/images/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
         send_json(res, tags_index(ctx.store, "images", DataClass::blob_sequence, [](const Series& s, json& e) {
                       e["samples"] = max_length(s) >= 2 ? max_length(s) - 2 : 0;  // less width, height

@@ -48,7 +48,7 @@ void append_as(std::string& out, const std::vector<double>& v, std::size_t from,
 
 }  // namespace
 
-void register_mesh_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_mesh_routes(Router& srv, ServerContext& ctx) {
     // {run: {mesh name: {"samples": batch size}}}
     srv.Get("/data/plugin/mesh/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
         json out = json::object();

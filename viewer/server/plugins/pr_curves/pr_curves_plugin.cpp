@@ -41,7 +41,7 @@ json pr_entry(double wall_time, std::int64_t step, const std::vector<double>& v,
 
 }  // namespace
 
-void register_pr_curve_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_pr_curve_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/plugin/pr_curves/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
         send_json(res, tags_index(ctx.store, kPlugin, DataClass::tensor));
     });

@@ -7,9 +7,7 @@
 // Without format, a JSON trace is preferred to the XSpace of the same session and host.
 #include <zlib.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "logdir_files.hpp"
 #include "routes.hpp"
 #include "xspace_trace.hpp"
 
@@ -40,17 +38,14 @@ std::optional<std::string> gunzip(const std::string& in) {
 }
 
 // The one place profile routes read a trace file's bytes (a storage backend plugs in here).
-std::optional<std::string> read_trace_file(const ProfileTrace& t) {
-    std::ifstream in(t.path, std::ios::binary);
-    if (!in.is_open()) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+// Through the logdir containment check: a trace symlinked out of the logdir is refused.
+std::optional<std::string> read_trace_file(const Options& options, const ProfileTrace& t, FileRefusal& why) {
+    return read_logdir_file(options, t.path, &why);
 }
 
 }  // namespace
 
-void register_profile_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_profile_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/tblog/profile/runs", [&ctx](const httplib::Request&, httplib::Response& res) {
         json out = json::array();
         for (const auto& t : ctx.loader.profile_traces())
@@ -74,8 +69,9 @@ void register_profile_routes(httplib::Server& srv, ServerContext& ctx) {
         }
         if (found) {
             const ProfileTrace& t = *found;
-            const auto bytes = read_trace_file(t);
-            if (!bytes) return send_error(res, 404, "trace file vanished");
+            FileRefusal why;
+            const auto bytes = read_trace_file(ctx.options, t, why);
+            if (!bytes) return send_error(res, why.status, why.reason);
             if (t.format == "xspace") {
                 try {
                     return res.set_content(xspace_to_trace_json(*bytes), "application/json");

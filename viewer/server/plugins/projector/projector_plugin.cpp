@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "logdir_files.hpp"
 #include "plugin_index.hpp"
 #include "projector_config.hpp"
 #include "plugin_projector.pb.h"
@@ -27,13 +28,6 @@ using tensorboard::projector::ProjectorConfig;
 
 constexpr const char* kConfigFile = "projector_config.pbtxt";
 
-std::optional<std::string> read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // `rel` resolved against `dir`, or nullopt if it would leave `dir`.
 std::optional<fs::path> inside(const fs::path& dir, const std::string& rel) {
@@ -49,6 +43,7 @@ std::optional<fs::path> inside(const fs::path& dir, const std::string& rel) {
 }
 
 struct RunConfig {
+    const Options* options = nullptr;  // its logdirs bound every file read (logdir_files.hpp)
     ProjectorConfig config;
     fs::path dir;  // the config file's directory: asset paths are relative to it
 };
@@ -56,7 +51,7 @@ struct RunConfig {
 std::optional<Matrix> read_tensor(const RunConfig& rc, const EmbeddingInfo& e) {
     auto path = inside(rc.dir, e.tensor_path());
     if (!path) return std::nullopt;
-    auto bytes = read_file(*path);
+    auto bytes = read_logdir_file(*rc.options, *path);
     if (!bytes) return std::nullopt;
     Matrix m;
     if (parse_tsv(*bytes, m)) return m;
@@ -69,11 +64,12 @@ std::optional<Matrix> read_tensor(const RunConfig& rc, const EmbeddingInfo& e) {
     return m;
 }
 
-std::optional<RunConfig> load_config(const fs::path& run_dir) {
+std::optional<RunConfig> load_config(const Options& options, const fs::path& run_dir) {
     for (const fs::path& dir : {run_dir, run_dir / "plugins" / "projector"}) {
-        auto text = read_file(dir / kConfigFile);
+        auto text = read_logdir_file(options, dir / kConfigFile);
         if (!text) continue;
         RunConfig rc;
+        rc.options = &options;
         rc.dir = dir;
         if (!parse_projector_config(*text, rc.config)) continue;
         bool has_tensors = false;
@@ -121,7 +117,7 @@ std::optional<RunConfig> require_config(const ServerContext& ctx, const httplib:
     if (!run) return std::nullopt;
     for (const auto& [name, dir] : candidate_dirs(ctx)) {
         if (name != *run) continue;
-        if (auto rc = load_config(dir)) return rc;
+        if (auto rc = load_config(ctx.options, dir)) return rc;
     }
     send_error(res, 400, "Unknown run: \"" + *run + "\"");
     return std::nullopt;
@@ -165,18 +161,19 @@ std::optional<std::string> read_asset(const RunConfig& rc, const std::string& re
         send_error(res, 400, std::string("refused: the ") + what + " path leaves the config's directory");
         return std::nullopt;
     }
-    auto bytes = read_file(*path);
-    if (!bytes) send_error(res, 400, "\"" + rel + "\" not found, or is not a file");
+    FileRefusal why;
+    auto bytes = read_logdir_file(*rc.options, *path, &why);
+    if (!bytes) send_error(res, 400, "\"" + rel + "\" not found, or is not a file" + (why.status == 403 ? " (" + why.reason + ")" : ""));
     return bytes;
 }
 
 }  // namespace
 
-void register_projector_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_projector_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/plugin/projector/runs", [&ctx](const httplib::Request&, httplib::Response& res) {
         json out = json::array();
         for (const auto& [name, dir] : candidate_dirs(ctx))
-            if (load_config(dir)) out.push_back(name);
+            if (load_config(ctx.options, dir)) out.push_back(name);
         send_json(res, out);
     });
 

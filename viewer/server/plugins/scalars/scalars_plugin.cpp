@@ -64,7 +64,7 @@ std::vector<std::size_t> bucket_extremes(const ScalarColumns& c, std::size_t beg
 
 }  // namespace
 
-void register_scalar_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_scalar_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/plugin/scalars/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
         send_json(res, tags_index(ctx.store, kPlugin, DataClass::scalar));
     });

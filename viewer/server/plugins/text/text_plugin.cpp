@@ -22,9 +22,25 @@ std::string table(const std::vector<std::string>& cells, std::size_t rows, std::
     return out + "</tbody>\n</table>";
 }
 
-std::string text_to_html(const Tensor& t, bool markdown) {
-    auto render = [&](const std::string& s) { return markdown ? markdown_to_safe_html(s) : html_escape(s); };
-    const auto& strings = t.proto.string_val();
+// At most this much of one string is rendered per answer (a 200 MB text would otherwise cost
+// seconds and gigabytes per request); the rest is announced, not sent.
+constexpr std::size_t kMaxTextBytes = std::size_t{1} << 20;
+
+std::string bounded(std::string_view s, bool markdown) {
+    if (s.size() <= kMaxTextBytes) {
+        const std::string text(s);
+        return markdown ? markdown_to_safe_html(text) : html_escape(text);
+    }
+    std::size_t cut = kMaxTextBytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+    const std::string text(s.substr(0, cut));
+    return (markdown ? markdown_to_safe_html(text) : html_escape(text)) + "\n<p><em>(text truncated: the first " +
+           std::to_string(cut) + " of " + std::to_string(s.size()) + " bytes are shown)</em></p>";
+}
+
+std::string text_to_html(const StringTensorView& t, bool markdown) {
+    auto render = [&](std::string_view s) { return bounded(s, markdown); };
+    const auto& strings = t.strings;
     if (t.shape.empty()) return strings.empty() ? std::string() : render(strings[0]);
     std::string warning;
     std::size_t rows = static_cast<std::size_t>(std::max<std::int64_t>(t.shape[0], 0)), cols = 1;
@@ -37,15 +53,19 @@ std::string text_to_html(const Tensor& t, bool markdown) {
                                             std::to_string(t.shape.size()) +
                                             ", but only   2d tables are supported. Showing a 2d slice of the data instead.");
     }
+    // A shape promising more cells than there are strings (damaged or hostile data) is cut to
+    // the strings present: the table never grows beyond the data.
+    if (cols > strings.size()) cols = std::max<std::size_t>(strings.size(), 1);
+    if (rows > strings.size() / cols + 1) rows = strings.size() / cols + 1;
     std::vector<std::string> cells;
     for (std::size_t i = 0; i < rows * cols; ++i)
-        cells.push_back(i < static_cast<std::size_t>(strings.size()) ? render(strings[static_cast<int>(i)]) : std::string());
+        cells.push_back(i < strings.size() ? render(strings[i]) : std::string());
     return warning + table(cells, rows, cols);
 }
 
 }  // namespace
 
-void register_text_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_text_routes(Router& srv, ServerContext& ctx) {
     // {run: [tag, ...]}
     srv.Get("/data/plugin/text/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
         json out = json::object();
@@ -59,9 +79,9 @@ void register_text_routes(httplib::Server& srv, ServerContext& ctx) {
         const bool markdown = param_or(req, "markdown", "true") != "false";
         with_series(ctx, req, res, kPlugin, DataClass::tensor, [&](const Run&, const Series& s) {
             json out = json::array();
-            Tensor t;
+            StringTensorView t;
             for (const auto& it : s.tensors.items()) {
-                if (!parse_tensor(it.value, t) || !t.is_string()) continue;
+                if (!parse_string_tensor(it.value, t)) continue;
                 out.push_back({{"wall_time", jnum(it.wall_time)}, {"step", it.step}, {"text", text_to_html(t, markdown)}});
             }
             send_json(res, out);

@@ -163,7 +163,7 @@ json time_series(const Store& store, const json& request) {
 
 }  // namespace
 
-void register_timeseries_routes(httplib::Server& srv, ServerContext& ctx) {
+void register_timeseries_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/plugin/timeseries/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
         json images_sampled = json::object();
         for_each_series(ctx.store, kImages.plugin, kImages.cls, [&](const Run& run, const std::string& tag, const Series& s) {
