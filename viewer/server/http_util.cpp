@@ -59,10 +59,11 @@ std::shared_ptr<Run> require_run(const ServerContext& ctx, const httplib::Reques
 
 namespace {
 
+// A ".." component, with '/' or '\\' as separators.
 bool has_dotdot_component(std::string_view v) {
     std::size_t start = 0;
     for (;;) {
-        const std::size_t slash = v.find('/', start);
+        const std::size_t slash = v.find_first_of("/\\", start);
         const std::size_t end = slash == std::string_view::npos ? v.size() : slash;
         if (v.substr(start, end - start) == "..") return true;
         if (slash == std::string_view::npos) return false;
@@ -74,8 +75,8 @@ bool has_dotdot_component(std::string_view v) {
 
 bool is_path_escape(std::string_view v) {
     if (v.empty()) return false;
-    return v.front() == '/' || v.find('\\') != std::string_view::npos || v.find('\0') != std::string_view::npos ||
-           has_dotdot_component(v);
+    // A backslash alone is allowed: names that are not UTF-8 are shown with \xHH escapes.
+    return v.front() == '/' || v.front() == '\\' || v.find('\0') != std::string_view::npos || has_dotdot_component(v);
 }
 
 bool refuse_path_escapes(const httplib::Request& req, httplib::Response& res) {

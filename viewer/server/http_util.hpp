@@ -51,7 +51,8 @@ std::optional<long long> int_param(const httplib::Request& req, httplib::Respons
 std::shared_ptr<Run> require_run(const ServerContext& ctx, const httplib::Request& req, httplib::Response& res);
 
 // True if `value` could step outside a directory when used as a path: absolute, a ".."
-// component, a backslash or a NUL. Names of runs, sessions, hosts and files must not.
+// component ('/' or '\\' separated), a leading backslash or a NUL. Names of runs, sessions,
+// hosts and files must not.
 bool is_path_escape(std::string_view value);
 
 // Rejects (400) a request whose run/tag/name/... parameters try to escape a directory.

@@ -52,6 +52,7 @@ TEST_CASE("load: 200 polling clients for 20 s beside a live writer are all answe
         clients.emplace_back([&, c] {
             httplib::Client cli("127.0.0.1", port);
             cli.set_keep_alive(true);
+            cli.set_decompress(false);  // plain JSON: no gzip on either side
             cli.set_connection_timeout(10, 0);
             cli.set_read_timeout(10, 0);
             std::vector<double> mine;
@@ -59,16 +60,18 @@ TEST_CASE("load: 200 polling clients for 20 s beside a live writer are all answe
             std::this_thread::sleep_for(std::chrono::milliseconds(c % 50));  // not all in one instant
             while (std::chrono::steady_clock::now() < end) {
                 const auto t0 = std::chrono::steady_clock::now();
-                auto r = cli.Get("/data/plugin/scalars/scalars?run=train&tag=loss");
+                auto r = cli.Get("/data/plugin/scalars/scalars?run=train&tag=loss", {{"Accept-Encoding", "identity"}});
                 mine.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
                 if (!r || r->status != 200) {
                     ++failures;
                     continue;
                 }
                 ++answered;
-                const auto pts = vtest::json::parse(r->body);
-                if (!pts.empty()) {
-                    const std::int64_t last = pts.back()[1].get<std::int64_t>();
+                // Only the last point is decoded: the clients share the machine with the server.
+                const auto open = r->body.rfind('[');
+                if (open != std::string::npos && open > 0) {
+                    const auto pt = vtest::json::parse(r->body.substr(open, r->body.size() - open - 1));
+                    const std::int64_t last = pt[1].get<std::int64_t>();
                     std::int64_t seen = max_step_seen.load();
                     while (last > seen && !max_step_seen.compare_exchange_weak(seen, last)) {
                     }
