@@ -7,6 +7,8 @@ namespace tblog::view::http {
 
 namespace {
 
+constexpr std::size_t kMaxChunkLine = 1024;  // chunk size and extensions
+
 bool is_tchar(unsigned char c) {  // RFC 9110 token characters
     return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
@@ -128,7 +130,8 @@ RequestParser::State RequestParser::advance(std::string_view buf) {
         }
         if (end == std::string_view::npos) {
             scan_from_ = buf.size() >= 3 ? std::max(lead, buf.size() - 3) : lead;
-            if (buf.size() - lead > limits_.max_header_bytes) return fail(431, "request header section too large");
+            // (+3: the terminator's bytes, so that a prefix is refused only if the whole would be)
+            if (buf.size() - lead > limits_.max_header_bytes + 3) return fail(431, "request header section too large");
             return state_;
         }
         if (end - lead > limits_.max_header_bytes) return fail(431, "request header section too large");
@@ -261,13 +264,14 @@ RequestParser::State RequestParser::parse_chunked(std::string_view buf) {
         }
         std::size_t next = 0;
         const std::string_view line = line_at(buf, chunk_pos_, next);
+        const std::size_t trailer_max = limits_.max_body_bytes + limits_.max_header_bytes;
         if (next == std::string_view::npos) {
-            if (buf.size() - chunk_pos_ > 1024) return fail(400, "chunk header line too long");
+            if (!in_trailer_ && buf.size() - chunk_pos_ > kMaxChunkLine + 2) return fail(400, "chunk header line too long");
+            if (in_trailer_ && buf.size() - body_start_ > trailer_max + 3) return fail(431, "trailer section too large");
             return state_;
         }
         if (in_trailer_) {
-            if (next - body_start_ > limits_.max_body_bytes + limits_.max_header_bytes)
-                return fail(431, "trailer section too large");
+            if (next - body_start_ > trailer_max) return fail(431, "trailer section too large");
             chunk_pos_ = next;
             if (line.empty()) {
                 consumed_ = next;
@@ -276,6 +280,7 @@ RequestParser::State RequestParser::parse_chunked(std::string_view buf) {
             }
             continue;
         }
+        if (line.size() > kMaxChunkLine) return fail(400, "chunk header line too long");
         const std::string_view size_text = trim(line.substr(0, line.find(';')));
         if (size_text.empty() || size_text.size() > 15) return fail(400, "bad chunk size");
         std::size_t size = 0;
