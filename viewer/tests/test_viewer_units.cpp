@@ -174,6 +174,9 @@ TEST_CASE("command line as TensorBoard's") {
 }
 
 TEST_CASE("path escapes") {
-    for (const char* bad : {"..", "../x", "a/../../b", "/etc/passwd", "a\\b", "x/.."}) CHECK(is_path_escape(bad));
-    for (const char* ok : {".", "train", "a/b", "a..b", "..a", "run.1/eval"}) CHECK_FALSE(is_path_escape(ok));
+    for (const char* bad : {"..", "../x", "a/../../b", "/etc/passwd", "a\\..\\b", "\\server\\x", "x/.."})
+        CHECK(is_path_escape(bad));
+    // A backslash inside a name is allowed: names that are not UTF-8 are shown as "exp\xff".
+    for (const char* ok : {".", "train", "a/b", "a..b", "..a", "run.1/eval", "exp\\xff", "a\\b"})
+        CHECK_FALSE(is_path_escape(ok));
 }
