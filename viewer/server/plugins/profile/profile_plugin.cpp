@@ -37,12 +37,6 @@ std::optional<std::string> gunzip(const std::string& in) {
     return out;
 }
 
-// The one place profile routes read a trace file's bytes (a storage backend plugs in here).
-// Through the logdir containment check: a trace symlinked out of the logdir is refused.
-std::optional<std::string> read_trace_file(const Options& options, const ProfileTrace& t, FileRefusal& why) {
-    return read_logdir_file(options, t.path, &why);
-}
-
 }  // namespace
 
 void register_profile_routes(Router& srv, ServerContext& ctx) {
@@ -69,21 +63,26 @@ void register_profile_routes(Router& srv, ServerContext& ctx) {
         }
         if (found) {
             const ProfileTrace& t = *found;
+            // The one place profile routes open a trace file: through the logdir containment
+            // check (logdir_files.hpp), so a trace symlinked out of the logdir is refused.
             FileRefusal why;
-            const auto bytes = read_trace_file(ctx.options, t, why);
-            if (!bytes) return send_error(res, why.status, why.reason);
+            auto file = open_logdir_file(ctx.options, t.path, &why);
+            if (!file) return send_error(res, why.status, why.reason);
+            // Served as stored: streamed from disk, never held whole in memory.
+            const bool as_stored = !t.gzipped || req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
+            if (t.format != "xspace" && as_stored) {
+                if (!t.gzipped) return stream_logdir_file(res, file, "application/json");
+                res.set_header("Content-Encoding", "gzip");
+                // With a charset the type is not one the server compresses again.
+                return stream_logdir_file(res, file, "application/json; charset=utf-8");
+            }
+            const auto bytes = std::optional<std::string>(file->read_all());
             if (t.format == "xspace") {
                 try {
                     return res.set_content(xspace_to_trace_json(*bytes), "application/json");
                 } catch (const std::exception& e) {
                     return send_error(res, 500, std::string("trace file is not valid: ") + e.what());
                 }
-            }
-            if (!t.gzipped) return res.set_content(*bytes, "application/json");
-            if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
-                res.set_header("Content-Encoding", "gzip");
-                // With a charset the type is not one cpp-httplib compresses again.
-                return res.set_content(*bytes, "application/json; charset=utf-8");
             }
             auto plain = gunzip(*bytes);
             if (!plain) return send_error(res, 500, "trace file is not valid gzip");
