@@ -514,13 +514,14 @@ TEST_CASE("the XSpace file decodes with protobuf and holds the JSON trace's even
         fake_op(prof, "LinearBackward0", tblog::OpScope::backward, step);
         prof.counter("loss", 1.0 / (step + 1));
         prof.instant("checkpoint");
-        if (step == 2)
+        if (step == 2) {  // joined inside the step: its span must fall in the window "1,3"
             worker = std::thread([&] {
                 prof.set_thread_name("loader");
                 auto l = prof.span("load batch");
             });
+            worker.join();
+        }
     }
-    worker.join();
     REQUIRE(prof.trace_files().size() == 1);
     REQUIRE(prof.xspace_files().size() == 1);
     const fs::path xs = prof.xspace_files()[0];
