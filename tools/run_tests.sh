@@ -45,6 +45,10 @@ TSAN_OPTIONS=halt_on_error=1 TARGET=test_concurrency \
 echo "== LibTorch adapter (tblog/torch.hpp): its test and the LibTorch training example"
 TARGET=tblog_torch run_suite build/ci-torch "^(test_torch:|torch_)" -DTBLOG_WITH_TORCH=ON \
   -DTBLOG_BUILD_VIEWER=OFF -DTBLOG_BUILD_BENCHMARKS=OFF
+echo "== Profile dashboard on the LibTorch example's traces (headless chromium, real tblog-view)"
+# the traces examples/libtorch_train just wrote in the LibTorch suite (ctest torch_example_libtorch_train)
+TBLOG_VIEW_BIN="$PWD/build/ci-release/viewer/tblog-view" TBLOG_LIBTORCH_RUN="$PWD/build/ci-torch/examples/runs/libtorch_train" \
+  node --test --test-concurrency=1 --test-name-pattern=LibTorch viewer/web/tests/profile.test.mjs
 echo "== fuzzing (libFuzzer, clang): every fuzz/*_fuzzer.cpp, its regression inputs, then FUZZ_SECONDS each"
 cmake -S fuzz -B build/ci-fuzz -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build build/ci-fuzz -j"$JOBS"

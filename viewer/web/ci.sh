@@ -20,6 +20,10 @@ if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
   echo "== browser tests against $TBLOG_VIEW_BIN"
   npm run test:browser
 fi
+if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
+  echo "== Profile dashboard browser tests with $TBLOG_VIEW_BIN (generated traces; a LibTorch run's with TBLOG_LIBTORCH_RUN)"
+  node --test --test-concurrency=1 tests/profile.test.mjs
+fi
 if [ -n "${TBLOG_VIEW_BIN:-}" ] && [ -n "${TBLOG_DEMO_BIN:-}" ]; then
   echo "== browser tests on the demo logdir ($TBLOG_DEMO_BIN) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/demo.test.mjs

@@ -353,7 +353,7 @@ describe("other dashboards", () => {
   });
 
   it("profile: thread and counter tracks, span details on click", { skip: usingRealServer && "golden logdir has no trace" }, async () => {
-    const p = await open("profile", { waitFor: ".timeline[data-tracks]" });
+    const p = await open("profile", { hash: "&view=trace", waitFor: ".timeline[data-tracks]" });
     assert.equal(await p.page.$eval(".timeline", (e) => e.dataset.tracks), "4");
     assert.equal(await p.page.$eval(".timeline", (e) => e.dataset.spans), "100");
     const b = await (await p.page.$(".timeline canvas")).boundingBox();

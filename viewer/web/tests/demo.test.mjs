@@ -77,7 +77,7 @@ describe("demo logdir", { skip: enabled ? false : "needs TBLOG_VIEW_BIN and TBLO
     graphs: ".graph-view[data-ops]",
     projector: ".plot[data-points]",
     mesh: ".three-box[data-vertices]",
-    profile: ".timeline[data-tracks]",
+    profile: ".profile-pane[data-trace] [data-view]",
   };
   for (const [tab, selector] of Object.entries(dashboards)) {
     it(`opens ${tab} and draws the demo's data`, async () => {

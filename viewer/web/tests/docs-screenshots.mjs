@@ -33,7 +33,7 @@ try {
   await shoot(golden, "tab=graphs", "graphs.png", ".graph-view[data-ops]");
   await shoot(golden, "tab=projector", "projector.png", ".plot[data-points]");
   await shoot(golden, "tab=hparams&hpView=parallel", "hparams.png", ".canvas-box[data-lines]");
-  await shoot(golden, "tab=profile", "profile.png", ".timeline[data-tracks]");
+  await shoot(golden, "tab=profile&view=trace", "profile.png", ".timeline[data-tracks]");
 } finally {
   await golden.stop();
   await close();
