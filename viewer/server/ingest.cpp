@@ -6,6 +6,7 @@
 #include "event.pb.h"
 #include "plugin_audio.pb.h"
 #include "plugin_image.pb.h"
+#include "plugins/plugin_unit.hpp"
 #include "scalar_fastpath.hpp"
 #include "summary.pb.h"
 #include "utf8_names.hpp"
@@ -35,16 +36,6 @@ SeriesMetadata from_proto(const tensorboard::SummaryMetadata& md) {
     return m;
 }
 
-DataClass class_of_plugin(std::string_view plugin) {
-    if (plugin == "scalars") return DataClass::scalar;
-    for (std::string_view p : {"histograms", "text", "hparams", "pr_curves", "mesh", "custom_scalars"})
-        if (plugin == p) return DataClass::tensor;
-    for (std::string_view p : {"images", "audio", "graph_run_metadata", "graph_run_metadata_graph",
-                               "graph_keras_model"})
-        if (plugin == p) return DataClass::blob_sequence;
-    return DataClass::unknown;
-}
-
 // The metadata a new series gets from its first value (see the rules in ingest.hpp).
 SeriesMetadata initial_metadata(const tensorboard::Summary::Value& v) {
     using V = tensorboard::Summary::Value;
@@ -67,7 +58,7 @@ SeriesMetadata initial_metadata(const tensorboard::Summary::Value& v) {
     }
     if (!v.has_metadata()) return SeriesMetadata{};
     SeriesMetadata m = from_proto(v.metadata());
-    m.data_class = class_of_plugin(m.plugin_name);
+    m.data_class = data_class_of_plugin(m.plugin_name);  // the owning unit says
     return m;
 }
 

@@ -67,4 +67,31 @@ inline json tags_index(const Store& store, std::string_view plugin, DataClass cl
     return tags_index(store, plugin, cls, [](const Series&, json&) {});
 }
 
+// The batched form of a per-(run, tag) route: POST (or GET) tag=&runs=a&runs=b answers
+// {run: answer, ...} for the requested runs that have a series of `plugin`/`cls` under the
+// tag, one request instead of one per run. answer(run, series, i) returns the JSON text the
+// single-run route would send (i: the run's position among the `runs` parameters).
+template <class Answer>
+void serve_multirun(const ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
+                    std::string_view plugin, DataClass cls, Answer&& answer) {
+    auto tag = require_param(req, res, "tag");
+    if (!tag) return;
+    std::string out = "{";
+    bool first = true;
+    for (std::size_t i = 0, n = req.get_param_value_count("runs"); i < n; ++i) {
+        auto run = ctx.store.find(req.get_param_value("runs", i));
+        if (!run) continue;
+        std::shared_lock lk(run->mutex);
+        const Series* s = run->find(*tag);
+        if (!s || !series_of(*s, plugin, cls)) continue;
+        if (!first) out += ',';
+        first = false;
+        out += json(run->name()).dump();
+        out += ':';
+        out += answer(*run, *s, i);
+    }
+    out += '}';
+    send_body(res, std::move(out), "application/json");
+}
+
 }  // namespace tblog::view

@@ -53,6 +53,9 @@ public:
     ~ScalarColumns() { truncate(0); }
 
     std::size_t size() const { return size_; }
+    // Bumped whenever points are dropped: within one epoch, point i stays point i, so a client
+    // holding the first n points of epoch e only needs the points from n on (live reload).
+    std::uint64_t epoch() const { return epoch_; }
     bool empty() const { return size_ == 0; }
 
     void push(std::int64_t step, double wall_time, float value) {
@@ -72,6 +75,7 @@ public:
     // Keeps the first `n` points; chunks left without points go back to their allocator.
     void truncate(std::size_t n) {
         if (n >= size_) return;
+        ++epoch_;
         size_ = n;
         while (!chunks_.empty() && chunks_.back().first >= size_) {
             capacity_ -= chunks_.back().capacity;
@@ -174,6 +178,7 @@ private:
     unsigned char* tail_ = nullptr;  // the last chunk's data (where push writes)
     std::size_t tail_first_ = 0;     // index of its first point
     std::int64_t last_step_ = 0;
+    std::uint64_t epoch_ = 0;
 };
 
 }  // namespace tblog::view

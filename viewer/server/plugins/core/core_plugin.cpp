@@ -10,40 +10,6 @@ namespace tblog::view {
 
 namespace {
 
-// How TensorBoard's frontend loads each dashboard (its plugins_listing entries), and which
-// plugin names in the data make it active.
-struct Dashboard {
-    const char* name;
-    const char* tab_name;
-    const char* element_name;  // nullptr: NG_COMPONENT (or IFRAME if module_path)
-    const char* module_path;
-    bool disable_reload;
-    std::vector<std::string> data_plugins;  // active if any of these has data
-};
-
-const std::vector<Dashboard>& dashboards() {
-    static const std::vector<Dashboard> d = {
-        {"scalars", "scalars", "tf-scalar-dashboard", nullptr, false, {"scalars"}},
-        {"custom_scalars", "Custom Scalars", "tf-custom-scalar-dashboard", nullptr, false, {"custom_scalars"}},
-        {"images", "images", "tf-image-dashboard", nullptr, false, {"images"}},
-        {"audio", "audio", "tf-audio-dashboard", nullptr, false, {"audio"}},
-        {"debugger-v2", "Debugger V2", nullptr, nullptr, false, {"debugger-v2"}},
-        {"graphs", "graphs", "tf-graph-dashboard", nullptr, true,
-         {"graphs", "graph_run_metadata", "graph_run_metadata_graph", "graph_keras_model", "graph_tagged_run_metadata"}},
-        {"distributions", "distributions", "tf-distribution-dashboard", nullptr, false, {"histograms"}},
-        {"histograms", "histograms", "tf-histogram-dashboard", nullptr, false, {"histograms"}},
-        {"text", "text", "tf-text-dashboard", nullptr, false, {"text"}},
-        {"pr_curves", "PR Curves", "tf-pr-curve-dashboard", nullptr, false, {"pr_curves"}},
-        {"profile_redirect", "Profile", "tf-profile-redirect-dashboard", nullptr, false, {}},
-        {"hparams", "hparams", "tf-hparams-dashboard", nullptr, false, {"hparams"}},
-        {"mesh", "mesh", "mesh-dashboard", nullptr, false, {"mesh"}},
-        {"projector", "projector", nullptr, "/data/plugin/projector/index.js", true, {}},
-        {"timeseries", "Time Series", nullptr, nullptr, false, {}},
-        {"wit_redirect", "What-If Tool", "tf-wit-redirect-dashboard", nullptr, false, {}},
-    };
-    return d;
-}
-
 std::set<std::string> plugins_with_data(const Store& store) {
     std::set<std::string> out;
     for (const auto& run : store.runs()) {
@@ -52,16 +18,6 @@ std::set<std::string> plugins_with_data(const Store& store) {
             if (s.meta.data_class != DataClass::unknown) out.insert(s.meta.plugin_name);
     }
     return out;
-}
-
-bool has_projector_config(const Store& store) {
-    for (const auto& run : store.runs()) {
-        std::error_code ec;
-        if (std::filesystem::exists(run->dir() / "projector_config.pbtxt", ec) ||
-            std::filesystem::exists(run->dir() / "plugins" / "projector" / "projector_config.pbtxt", ec))
-            return true;
-    }
-    return false;
 }
 
 }  // namespace
@@ -93,11 +49,10 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/plugins_listing", [&ctx](const httplib::Request&, httplib::Response& res) {
         const auto with_data = plugins_with_data(ctx.store);
         json out = json::object();
-        for (const auto& d : dashboards()) {
-            bool enabled = std::any_of(d.data_plugins.begin(), d.data_plugins.end(),
-                                       [&](const std::string& p) { return with_data.count(p) > 0; });
-            if (std::string_view(d.name) == "timeseries") enabled = true;
-            if (std::string_view(d.name) == "projector") enabled = has_projector_config(ctx.store);
+        for (const PluginUnit* unit : plugin_units()) for (const ListingEntry& d : unit->listing) {
+            const bool enabled = d.is_active ? d.is_active(ctx)
+                                             : std::any_of(d.data_plugins.begin(), d.data_plugins.end(),
+                                                           [&](const std::string& p) { return with_data.count(p) > 0; });
             json mech;
             if (d.element_name)
                 mech = {{"type", "CUSTOM_ELEMENT"}, {"element_name", d.element_name}};
@@ -160,6 +115,18 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
                         {"reload_interval", ctx.options.reload_interval},
                         {"version", kVersion}});
     });
+}
+
+// Core owns no data; it lists the TensorBoard dashboards tblog has no unit for, so the
+// listing has TensorBoard's keys.
+const PluginUnit& core_plugin() {
+    static const PluginUnit unit{
+        "core",
+        {},
+        {{"debugger-v2", "Debugger V2", nullptr, nullptr, false, {"debugger-v2"}},
+         {"wit_redirect", "What-If Tool", "tf-wit-redirect-dashboard", nullptr, false, {}}},
+        register_core_routes};
+    return unit;
 }
 
 }  // namespace tblog::view

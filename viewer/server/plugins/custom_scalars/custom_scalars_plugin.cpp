@@ -108,4 +108,13 @@ void register_custom_scalar_routes(Router& srv, ServerContext& ctx) {
     });
 }
 
+const PluginUnit& custom_scalars_plugin() {
+    static const PluginUnit unit{
+        "custom_scalars",
+        {{"custom_scalars", DataClass::tensor}},
+        {{"custom_scalars", "Custom Scalars", "tf-custom-scalar-dashboard", nullptr, false, {"custom_scalars"}}},
+        register_custom_scalar_routes};
+    return unit;
+}
+
 }  // namespace tblog::view

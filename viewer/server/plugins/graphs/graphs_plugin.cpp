@@ -155,4 +155,20 @@ void register_graph_routes(Router& srv, ServerContext& ctx) {
     });
 }
 
+const PluginUnit& graphs_plugin() {
+    static const PluginUnit unit{"graphs",
+                                 {{"graph_run_metadata", DataClass::blob_sequence},
+                                  {"graph_run_metadata_graph", DataClass::blob_sequence},
+                                  {"graph_keras_model", DataClass::blob_sequence}},
+                                 {{"graphs",
+                                   "graphs",
+                                   "tf-graph-dashboard",
+                                   nullptr,
+                                   true,
+                                   {"graphs", "graph_run_metadata", "graph_run_metadata_graph", "graph_keras_model",
+                                    "graph_tagged_run_metadata"}}},
+                                 register_graph_routes};
+    return unit;
+}
+
 }  // namespace tblog::view

@@ -94,6 +94,42 @@ std::string series_json(const Reservoir<TensorBytes>& r, std::size_t limit, Body
     return out + "]";
 }
 
+// [[wall_time, step, [[left, right, count], ...]], ...]: every sampled point.
+std::string histograms_json(const Series& s) {
+    return series_json(s.tensors, s.tensors.items().size(), [](const std::vector<Bucket>& b, std::string& out) {
+        out += '[';
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            if (i) out += ',';
+            out += '[';
+            append_json_number(out, b[i].left);
+            out += ',';
+            append_json_number(out, b[i].right);
+            out += ',';
+            append_json_number(out, b[i].count);
+            out += ']';
+        }
+        out += ']';
+    });
+}
+
+// [[wall_time, step, [[basis_point, value], ...]], ...]: kDistributionSamples points.
+std::string distributions_json(const Series& s) {
+    return series_json(s.tensors, kDistributionSamples, [](const std::vector<Bucket>& b, std::string& out) {
+        out += '[';
+        bool first = true;
+        for (const auto& [bp, v] : compress(b)) {
+            if (!first) out += ',';
+            first = false;
+            out += '[';
+            append_int(out, bp);
+            out += ',';
+            append_json_number(out, v);
+            out += ']';
+        }
+        out += ']';
+    });
+}
+
 }  // namespace
 
 void register_histogram_routes(Router& srv, ServerContext& ctx) {
@@ -104,46 +140,34 @@ void register_histogram_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/plugin/distributions/tags", tags);
 
     srv.Get("/data/plugin/histograms/histograms", [&ctx](const httplib::Request& req, httplib::Response& res) {
-        with_series(ctx, req, res, kPlugin, DataClass::tensor, [&](const Run&, const Series& s) {
-            res.set_content(series_json(s.tensors, s.tensors.items().size(),
-                                        [](const std::vector<Bucket>& b, std::string& out) {
-                                            out += '[';
-                                            for (std::size_t i = 0; i < b.size(); ++i) {
-                                                if (i) out += ',';
-                                                out += '[';
-                                                append_json_number(out, b[i].left);
-                                                out += ',';
-                                                append_json_number(out, b[i].right);
-                                                out += ',';
-                                                append_json_number(out, b[i].count);
-                                                out += ']';
-                                            }
-                                            out += ']';
-                                        }),
-                            "application/json");
-        });
+        with_series(ctx, req, res, kPlugin, DataClass::tensor,
+                    [&](const Run&, const Series& s) { send_body(res, histograms_json(s), "application/json"); });
+    });
+    srv.Get("/data/plugin/distributions/distributions", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        with_series(ctx, req, res, kPlugin, DataClass::tensor,
+                    [&](const Run&, const Series& s) { send_body(res, distributions_json(s), "application/json"); });
     });
 
-    srv.Get("/data/plugin/distributions/distributions", [&ctx](const httplib::Request& req, httplib::Response& res) {
-        with_series(ctx, req, res, kPlugin, DataClass::tensor, [&](const Run&, const Series& s) {
-            res.set_content(series_json(s.tensors, kDistributionSamples,
-                                        [](const std::vector<Bucket>& b, std::string& out) {
-                                            out += '[';
-                                            bool first = true;
-                                            for (const auto& [bp, v] : compress(b)) {
-                                                if (!first) out += ',';
-                                                first = false;
-                                                out += '[';
-                                                append_int(out, bp);
-                                                out += ',';
-                                                append_json_number(out, v);
-                                                out += ']';
-                                            }
-                                            out += ']';
-                                        }),
-                            "application/json");
-        });
+    // tblog's batched forms: POST tag=&runs=a&runs=b -> {run: <the single-run answer>}.
+    srv.Post("/data/plugin/histograms/histograms_multirun", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        serve_multirun(ctx, req, res, kPlugin, DataClass::tensor,
+                       [](const Run&, const Series& s, std::size_t) { return histograms_json(s); });
     });
+    srv.Post("/data/plugin/distributions/distributions_multirun",
+             [&ctx](const httplib::Request& req, httplib::Response& res) {
+                 serve_multirun(ctx, req, res, kPlugin, DataClass::tensor,
+                                [](const Run&, const Series& s, std::size_t) { return distributions_json(s); });
+             });
+}
+
+const PluginUnit& histograms_plugin() {
+    static const PluginUnit unit{
+        "histograms",
+        {{"histograms", DataClass::tensor}},
+        {{"distributions", "distributions", "tf-distribution-dashboard", nullptr, false, {"histograms"}},
+         {"histograms", "histograms", "tf-histogram-dashboard", nullptr, false, {"histograms"}}},
+        register_histogram_routes};
+    return unit;
 }
 
 }  // namespace tblog::view

@@ -257,5 +257,12 @@ void register_hparams_routes(Router& srv, ServerContext& ctx) {
     });
 }
 
+const PluginUnit& hparams_plugin() {
+    static const PluginUnit unit{"hparams",
+                                 {{"hparams", DataClass::tensor}},
+                                 {{"hparams", "hparams", "tf-hparams-dashboard", nullptr, false, {"hparams"}}},
+                                 register_hparams_routes};
+    return unit;
+}
 
 }  // namespace tblog::view

@@ -33,25 +33,33 @@ std::string blob_query(const Run& run, const std::string& tag, std::int64_t step
            "&index=" + std::to_string(index);
 }
 
-// The list route: points having blob `first_blob + sample`, as entries built by `entry`.
+// The list answer: points having blob `index`, as entries built by `entry`.
+template <class Entry>
+std::string list_json(const Run& run, const std::string& tag, const Series& s, std::size_t index, Entry&& entry) {
+    json out = json::array();
+    for (const auto& it : s.blobs.items()) {
+        if (it.value.size() <= index) continue;
+        json e = {{"wall_time", jnum(it.wall_time)}, {"step", it.step}, {"query", blob_query(run, tag, it.step, index)}};
+        entry(s, e);
+        out.push_back(std::move(e));
+    }
+    return out.dump();
+}
+
+// The list route for ?run=&tag=&sample=, or (multirun) its batched form for tag=&runs=...:
+// points having blob `first_blob + sample`.
 template <class Entry>
 void serve_list(ServerContext& ctx, const httplib::Request& req, httplib::Response& res, const char* plugin,
-                std::size_t first_blob, Entry&& entry) {
+                std::size_t first_blob, bool multirun, Entry&& entry) {
     const auto sample = int_param(req, res, "sample", 0);
     if (!sample) return;
     if (*sample < 0) return send_error(res, 400, "sample must be >= 0");
-    with_series(ctx, req, res, plugin, DataClass::blob_sequence, [&](const Run& run, const Series& s) {
-        const std::size_t index = first_blob + static_cast<std::size_t>(*sample);
-        const std::string tag = req.get_param_value("tag");
-        json out = json::array();
-        for (const auto& it : s.blobs.items()) {
-            if (it.value.size() <= index) continue;
-            json e = {{"wall_time", jnum(it.wall_time)}, {"step", it.step}, {"query", blob_query(run, tag, it.step, index)}};
-            entry(s, e);
-            out.push_back(std::move(e));
-        }
-        send_json(res, out);
-    });
+    const std::size_t index = first_blob + static_cast<std::size_t>(*sample);
+    const std::string tag = req.get_param_value("tag");
+    auto answer = [&](const Run& run, const Series& s, std::size_t = 0) { return list_json(run, tag, s, index, entry); };
+    if (multirun) return serve_multirun(ctx, req, res, plugin, DataClass::blob_sequence, answer);
+    with_series(ctx, req, res, plugin, DataClass::blob_sequence,
+                [&](const Run& run, const Series& s) { send_body(res, answer(run, s), "application/json"); });
 }
 
 // The bytes route: blob `index` of the point at `step`.
@@ -80,9 +88,15 @@ void register_media_routes(Router& srv, ServerContext& ctx) {
                       e["samples"] = max_length(s) >= 2 ? max_length(s) - 2 : 0;  // less width, height
                   }));
     });
-    srv.Get("/data/plugin/images/images", [&ctx](const httplib::Request& req, httplib::Response& res) {
-        serve_list(ctx, req, res, "images", 2, [](const Series&, json&) {});
-    });
+    for (bool multi : {false, true}) {
+        auto images = [&ctx, multi](const httplib::Request& req, httplib::Response& res) {
+            serve_list(ctx, req, res, "images", 2, multi, [](const Series&, json&) {});
+        };
+        if (multi)
+            srv.Post("/data/plugin/images/images_multirun", images);  // tblog: tag=&runs=...&sample=
+        else
+            srv.Get("/data/plugin/images/images", images);
+    }
     srv.Get("/data/plugin/images/individualImage", [&ctx](const httplib::Request& req, httplib::Response& res) {
         serve_blob(ctx, req, res, "images", [](const Series&, const std::string& b) { return image_mime(b); });
     });
@@ -91,15 +105,30 @@ void register_media_routes(Router& srv, ServerContext& ctx) {
         send_json(res, tags_index(ctx.store, "audio", DataClass::blob_sequence,
                                   [](const Series& s, json& e) { e["samples"] = max_length(s); }));
     });
-    srv.Get("/data/plugin/audio/audio", [&ctx](const httplib::Request& req, httplib::Response& res) {
-        serve_list(ctx, req, res, "audio", 0, [](const Series& s, json& e) {
-            e["label"] = "";  // labels ([k, 2] tensors) are not kept, as in TensorBoard's data server
-            e["contentType"] = audio_mime(s);
-        });
-    });
+    for (bool multi : {false, true}) {
+        auto audio = [&ctx, multi](const httplib::Request& req, httplib::Response& res) {
+            serve_list(ctx, req, res, "audio", 0, multi, [](const Series& s, json& e) {
+                e["label"] = "";  // labels ([k, 2] tensors) are not kept, as in TensorBoard's data server
+                e["contentType"] = audio_mime(s);
+            });
+        };
+        if (multi)
+            srv.Post("/data/plugin/audio/audio_multirun", audio);  // tblog: tag=&runs=...&sample=
+        else
+            srv.Get("/data/plugin/audio/audio", audio);
+    }
     srv.Get("/data/plugin/audio/individualAudio", [&ctx](const httplib::Request& req, httplib::Response& res) {
         serve_blob(ctx, req, res, "audio", [](const Series& s, const std::string&) { return audio_mime(s); });
     });
+}
+
+const PluginUnit& media_plugin() {
+    static const PluginUnit unit{"media",
+                                 {{"images", DataClass::blob_sequence}, {"audio", DataClass::blob_sequence}},
+                                 {{"images", "images", "tf-image-dashboard", nullptr, false, {"images"}},
+                                  {"audio", "audio", "tf-audio-dashboard", nullptr, false, {"audio"}}},
+                                 register_media_routes};
+    return unit;
 }
 
 }  // namespace tblog::view

@@ -120,4 +120,12 @@ void register_mesh_routes(Router& srv, ServerContext& ctx) {
     });
 }
 
+const PluginUnit& mesh_plugin() {
+    static const PluginUnit unit{"mesh",
+                                 {{"mesh", DataClass::tensor}},
+                                 {{"mesh", "mesh", "mesh-dashboard", nullptr, false, {"mesh"}}},
+                                 register_mesh_routes};
+    return unit;
+}
+
 }  // namespace tblog::view

@@ -76,4 +76,12 @@ void register_pr_curve_routes(Router& srv, ServerContext& ctx) {
     });
 }
 
+const PluginUnit& pr_curves_plugin() {
+    static const PluginUnit unit{"pr_curves",
+                                 {{"pr_curves", DataClass::tensor}},
+                                 {{"pr_curves", "PR Curves", "tf-pr-curve-dashboard", nullptr, false, {"pr_curves"}}},
+                                 register_pr_curve_routes};
+    return unit;
+}
+
 }  // namespace tblog::view

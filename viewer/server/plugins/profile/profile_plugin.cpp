@@ -92,4 +92,12 @@ void register_profile_routes(Router& srv, ServerContext& ctx) {
     });
 }
 
+const PluginUnit& profile_plugin() {
+    static const PluginUnit unit{"profile",
+                                 {},
+                                 {{"profile_redirect", "Profile", "tf-profile-redirect-dashboard", nullptr, false, {}}},
+                                 register_profile_routes};
+    return unit;
+}
+
 }  // namespace tblog::view

@@ -167,6 +167,16 @@ std::optional<std::string> read_asset(const RunConfig& rc, const std::string& re
     return bytes;
 }
 
+// The listing's "enabled": some run directory holds a config file.
+bool has_projector_config(const ServerContext& ctx) {
+    for (const auto& run : ctx.store.runs()) {
+        std::error_code ec;
+        if (fs::exists(run->dir() / kConfigFile, ec) || fs::exists(run->dir() / "plugins" / "projector" / kConfigFile, ec))
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 void register_projector_routes(Router& srv, ServerContext& ctx) {
@@ -234,6 +244,15 @@ void register_projector_routes(Router& srv, ServerContext& ctx) {
             if (auto bytes = read_asset(rc, e.bookmarks_path(), "bookmarks", res)) res.set_content(*bytes, "application/json");
         });
     });
+}
+
+const PluginUnit& projector_plugin() {
+    static const PluginUnit unit{
+        "projector",
+        {},
+        {{"projector", "projector", nullptr, "/data/plugin/projector/index.js", true, {}, has_projector_config}},
+        register_projector_routes};
+    return unit;
 }
 
 }  // namespace tblog::view

@@ -1,8 +1,11 @@
 // Scalars: TensorBoard's /data/plugin/scalars/{tags,scalars,scalars_multirun} (every point,
-// never sampled; format=csv for export) and tblog's /data/tblog/scalars, a series reduced to
-// N step buckets that keeps each bucket's first, min, max and last points so no spike hides.
+// never sampled; format=csv for export) and tblog's /data/tblog/scalars (+ _multirun, many
+// runs in one request), a series reduced to N step buckets that keeps each bucket's first,
+// min, max and last points so no spike hides, with a cursor for fetching only new points.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <optional>
 
 #include "number_format.hpp"
 #include "scalar_json.hpp"
@@ -62,6 +65,71 @@ std::vector<std::size_t> bucket_extremes(const ScalarColumns& c, std::size_t beg
     return keep;
 }
 
+struct DownsampleQuery {
+    std::size_t buckets;
+    long long start, stop;
+};
+
+// buckets=N (1..1000000, default 1000), start_step=, end_step= (inclusive); or 400 answered.
+std::optional<DownsampleQuery> downsample_query(const httplib::Request& req, httplib::Response& res) {
+    const auto buckets = int_param(req, res, "buckets", 1000);
+    if (!buckets) return std::nullopt;
+    if (*buckets < 1 || *buckets > 1000000) {
+        send_error(res, 400, "buckets must be in 1..1000000");
+        return std::nullopt;
+    }
+    const auto start = int_param(req, res, "start_step", INT64_MIN);
+    if (!start) return std::nullopt;
+    const auto stop = int_param(req, res, "end_step", INT64_MAX);
+    if (!stop) return std::nullopt;
+    return DownsampleQuery{static_cast<std::size_t>(*buckets), *start, *stop};
+}
+
+// A series' cursor "<epoch>:<size>": what a client has once it holds this answer.
+std::string cursor_of(const ScalarColumns& c) { return std::to_string(c.epoch()) + ":" + std::to_string(c.size()); }
+
+// The index from which a client holding `since` needs points: its size when the epoch is
+// still the series' (nothing it holds was dropped), else 0 (it must start over).
+std::size_t resume_index(const ScalarColumns& c, const std::string& since) {
+    const auto colon = since.find(':');
+    if (colon == std::string::npos) return 0;
+    char* end = nullptr;
+    const unsigned long long epoch = std::strtoull(since.c_str(), &end, 10);
+    if (end != since.c_str() + colon || epoch != c.epoch()) return 0;
+    const unsigned long long n = std::strtoull(since.c_str() + colon + 1, &end, 10);
+    if (*end || n > c.size()) return 0;
+    return static_cast<std::size_t>(n);
+}
+
+// The /data/tblog/scalars answer. With a valid `since`, "points" holds only what came after
+// it ("from" > 0: append them to what you have, reduced on their own); otherwise everything
+// in [start_step, end_step] reduced to `buckets` step buckets ("from": 0).
+std::string downsampled_json(const Run& run, const std::string& tag, const ScalarColumns& c, const DownsampleQuery& q,
+                             const std::string& since) {
+    std::size_t begin = c.lower_bound(q.start);
+    const std::size_t end = q.stop == INT64_MAX ? c.size() : c.lower_bound(q.stop + 1);
+    const std::size_t from = resume_index(c, since);
+    const std::size_t total = end > begin ? end - begin : 0;
+    begin = std::max(begin, from);
+    std::string out = "{\"run\":" + json(run.name()).dump() + ",\"tag\":" + json(tag).dump() +
+                      ",\"total\":" + std::to_string(total) + ",\"buckets\":" + std::to_string(q.buckets) +
+                      ",\"cursor\":\"" + cursor_of(c) + "\",\"from\":" + std::to_string(from) + ",\"points\":[";
+    bool first = true;
+    auto emit = [&](std::size_t i) {
+        if (!first) out += ',';
+        first = false;
+        append_point_json(out, c.point(i));
+    };
+    if (end <= begin) {
+    } else if (end - begin <= q.buckets * 4) {
+        for (std::size_t i = begin; i < end; ++i) emit(i);  // already small: everything
+    } else {
+        for (std::size_t i : bucket_extremes(c, begin, end, q.buckets)) emit(i);
+    }
+    out += "]}";
+    return out;
+}
+
 }  // namespace
 
 void register_scalar_routes(Router& srv, ServerContext& ctx) {
@@ -81,56 +149,40 @@ void register_scalar_routes(Router& srv, ServerContext& ctx) {
     // POST tag=...&runs=a&runs=b (form): {run: [[wall_time, step, value], ...]} for the runs
     // that have the tag.
     srv.Post("/data/plugin/scalars/scalars_multirun", [&ctx](const httplib::Request& req, httplib::Response& res) {
-        auto tag = require_param(req, res, "tag");
-        if (!tag) return;
-        std::string out = "{";
-        bool first = true;
-        for (std::size_t i = 0, n = req.get_param_value_count("runs"); i < n; ++i) {
-            auto run = ctx.store.find(req.get_param_value("runs", i));
-            if (!run) continue;
-            std::shared_lock lk(run->mutex);
-            const Series* s = run->find(*tag);
-            if (!s || !series_of(*s, kPlugin, DataClass::scalar)) continue;
-            if (!first) out += ',';
-            first = false;
-            out += json(run->name()).dump() + ":" + points_json(s->scalars);
-        }
-        out += "}";
-        send_body(res, std::move(out), "application/json");
+        serve_multirun(ctx, req, res, kPlugin, DataClass::scalar,
+                       [](const Run&, const Series& s, std::size_t) { return points_json(s.scalars); });
     });
 
-    // ?run=&tag=&buckets=N[&start_step=&end_step=]
-    // {"run", "tag", "total", "start_step", "end_step", "points": [[wall_time, step, value], ...]}
+    // ?run=&tag=&buckets=N[&start_step=&end_step=][&since=CURSOR]
+    // {"run", "tag", "total", "buckets", "cursor", "from", "points": [[wall_time, step, value], ...]}
     srv.Get("/data/tblog/scalars", [&ctx](const httplib::Request& req, httplib::Response& res) {
-        const auto buckets = int_param(req, res, "buckets", 1000);
-        if (!buckets) return;
-        if (*buckets < 1 || *buckets > 1000000) return send_error(res, 400, "buckets must be in 1..1000000");
-        const auto start = int_param(req, res, "start_step", INT64_MIN);
-        if (!start) return;
-        const auto stop = int_param(req, res, "end_step", INT64_MAX);
-        if (!stop) return;
+        const auto q = downsample_query(req, res);
+        if (!q) return;
         with_series(ctx, req, res, kPlugin, DataClass::scalar, [&](const Run& run, const Series& s) {
-            const ScalarColumns& c = s.scalars;
-            const std::size_t begin = c.lower_bound(*start);
-            const std::size_t end = *stop == INT64_MAX ? c.size() : c.lower_bound(*stop + 1);
-            std::string out = "{\"run\":" + json(run.name()).dump() + ",\"tag\":" + json(req.get_param_value("tag")).dump() +
-                              ",\"total\":" + std::to_string(end > begin ? end - begin : 0) +
-                              ",\"buckets\":" + std::to_string(*buckets) + ",\"points\":[";
-            bool first = true;
-            auto emit = [&](std::size_t i) {
-                if (!first) out += ',';
-                first = false;
-                append_point_json(out, c.point(i));
-            };
-            if (end > begin && end - begin <= static_cast<std::size_t>(*buckets) * 4) {
-                for (std::size_t i = begin; i < end; ++i) emit(i);  // already small: everything
-            } else {
-                for (std::size_t i : bucket_extremes(c, begin, end, static_cast<std::size_t>(*buckets))) emit(i);
-            }
-            out += "]}";
-            send_body(res, std::move(out), "application/json");
+            send_body(res, downsampled_json(run, req.get_param_value("tag"), s.scalars, *q, param_or(req, "since", "")),
+                      "application/json");
         });
     });
+
+    // The batched form: POST tag=&runs=a&runs=b[&since=CURSOR_a&since=CURSOR_b]&buckets=...
+    // {run: <the /data/tblog/scalars answer>, ...}; since[i] (may be empty) goes with runs[i].
+    srv.Post("/data/tblog/scalars_multirun", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        const auto q = downsample_query(req, res);
+        if (!q) return;
+        const std::string tag = req.get_param_value("tag");
+        const std::size_t cursors = req.get_param_value_count("since");
+        serve_multirun(ctx, req, res, kPlugin, DataClass::scalar, [&](const Run& run, const Series& s, std::size_t i) {
+            return downsampled_json(run, tag, s.scalars, *q, i < cursors ? req.get_param_value("since", i) : "");
+        });
+    });
+}
+
+const PluginUnit& scalars_plugin() {
+    static const PluginUnit unit{"scalars",
+                                 {{"scalars", DataClass::scalar}},
+                                 {{"scalars", "scalars", "tf-scalar-dashboard", nullptr, false, {"scalars"}}},
+                                 register_scalar_routes};
+    return unit;
 }
 
 }  // namespace tblog::view

@@ -89,4 +89,12 @@ void register_text_routes(Router& srv, ServerContext& ctx) {
     });
 }
 
+const PluginUnit& text_plugin() {
+    static const PluginUnit unit{"text",
+                                 {{"text", DataClass::tensor}},
+                                 {{"text", "text", "tf-text-dashboard", nullptr, false, {"text"}}},
+                                 register_text_routes};
+    return unit;
+}
+
 }  // namespace tblog::view

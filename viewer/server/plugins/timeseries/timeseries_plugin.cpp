@@ -227,4 +227,15 @@ void register_timeseries_routes(Router& srv, ServerContext& ctx) {
     });
 }
 
+// Owns no data of its own (it serves the other plugins' series); always listed as active,
+// as TensorBoard's.
+const PluginUnit& timeseries_plugin() {
+    static const PluginUnit unit{
+        "timeseries",
+        {},
+        {{"timeseries", "Time Series", nullptr, nullptr, false, {}, [](const ServerContext&) { return true; }}},
+        register_timeseries_routes};
+    return unit;
+}
+
 }  // namespace tblog::view
