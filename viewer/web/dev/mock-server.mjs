@@ -363,12 +363,44 @@ function serveStatic(u, res) {
   bytes(res, fs.readFileSync(file), mime[path.extname(file)] ?? "application/octet-stream");
 }
 
+// The batched routes (tblog-view's <route>_multirun, POST tag=&runs=a&runs=b): the single
+// route's answer per run that has one, keyed by run; per-run parameters (since) by position.
+for (const single of ["/data/tblog/scalars", "/data/plugin/histograms/histograms", "/data/plugin/distributions/distributions",
+  "/data/plugin/images/images", "/data/plugin/audio/audio"]) {
+  routes[`${single}_multirun`] = (u, res) => {
+    if (!tblogRoutes) return notFound(res);
+    const out = {};
+    u.searchParams.getAll("runs").forEach((run, i) => {
+      const one = new URL(u);
+      one.searchParams.delete("runs");
+      one.searchParams.delete("since");
+      one.searchParams.set("run", run);
+      let status = 200, body = "";
+      const sink = { writeHead: (st) => { status = st; }, setHeader() {}, end: (b) => { body = String(b ?? ""); } };
+      routes[single](one, sink);
+      if (status === 200) out[run] = JSON.parse(body);
+    });
+    json(res, out);
+  };
+}
+routes["/data/plugin/scalars/scalars_multirun"] = (u, res) => {
+  const out = {};
+  for (const run of u.searchParams.getAll("runs")) {
+    const pts = materialize(run, q(u, "tag"));
+    if (pts) out[run] = allPoints(pts);
+  }
+  json(res, out);
+};
+
 const server = http.createServer((req, res) => {
   const u = new URL(req.url, "http://localhost");
   const route = routes[u.pathname];
-  // drain POST bodies (hparams) before answering
-  req.resume();
+  // read POST bodies (hparams: JSON, *_multirun: form fields, merged into the query)
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
+    if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded"))
+      for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString())) u.searchParams.append(k, v);
     try {
       if (route) route(u, res);
       else if (u.pathname.startsWith("/data/")) notFound(res);

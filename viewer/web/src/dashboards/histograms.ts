@@ -1,7 +1,7 @@
 // Histograms: one card per (tag, run). Offset mode stacks the steps as a
 // ridgeline (oldest at the back/top), overlay mode draws every step on one
 // axis; both on a shared re-binned grid. Hover shows step, bin and count.
-import { getJson } from "../lib/api";
+import { getRunTag } from "../lib/api";
 import { card, control, errorBanner, segmented } from "../lib/cards";
 import type { Bucket } from "../lib/compressHistogram";
 import { cssVar, h } from "../lib/dom";
@@ -36,7 +36,7 @@ export abstract class HistogramSeriesCard {
 
   async load() {
     try {
-      this.data = await getJson<HistoEntry[]>("plugin/histograms/histograms", { run: this.run, tag: this.tag });
+      this.data = await getRunTag<HistoEntry[]>("plugin/histograms/histograms", this.run, this.tag);
     } catch (e) {
       this.box.replaceChildren(errorBanner(e));
       return;

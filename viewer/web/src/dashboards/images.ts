@@ -1,7 +1,7 @@
 // Images: one card per (tag, run, sample) with a step slider; images are
 // scaled to the card unless "actual size" is on (pixelated, never smoothed,
 // so small images stay readable).
-import { getJson, TagsByRun } from "../lib/api";
+import { getRunTag, TagsByRun } from "../lib/api";
 import { card, control, errorBanner, stepSlider } from "../lib/cards";
 import { h } from "../lib/dom";
 import { fmtWall } from "../lib/format";
@@ -26,7 +26,7 @@ export class BlobCard {
 
   async load() {
     try {
-      this.entries = await getJson<BlobEntry[]>(`plugin/${this.plugin}/${this.plugin}`, { run: this.run, tag: this.tag, sample: this.sample });
+      this.entries = await getRunTag<BlobEntry[]>(`plugin/${this.plugin}/${this.plugin}`, this.run, this.tag, { sample: this.sample });
     } catch (e) {
       this.body.replaceChildren(errorBanner(e));
       return;

@@ -61,7 +61,7 @@ class ScalarCard {
     const width = plotColumns(this.chartEl);
     const need = this.runs.filter((r) => refresh || !this.data.has(r));
     try {
-      const got = await Promise.all(need.map((r) => fetchSeries(r, this.tag, width)));
+      const got = await Promise.all(need.map((r) => fetchSeries(r, this.tag, width, undefined, { refresh })));
       need.forEach((r, i) => this.data.set(r, got[i]));
       if (this.zoom) await this.loadDetail(this.zoom);
       this.draw(!!this.zoom);

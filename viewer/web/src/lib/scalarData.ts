@@ -1,36 +1,131 @@
 // Fetching scalar series. tblog-view's /data/tblog/scalars?run=&tag=&buckets=N
-// [&start_step=&end_step=] answers {total, points: [[wall, step, value]...]}, a series
-// downsampled to `buckets` columns keeping each column's first/min/max/last
-// point (so no spike is ever hidden) plus the full count; on a plain
-// TensorBoard-compatible server we fall back to the full series.
-import { getJson, getJsonOptional, ScalarPoint, url } from "./api";
+// [&start_step=&end_step=][&since=CURSOR] answers {total, cursor, from, points: [[wall,
+// step, value]...]}, a series downsampled to `buckets` columns keeping each column's
+// first/min/max/last point (so no spike is ever hidden) plus the full count; its batched
+// form POST /data/tblog/scalars_multirun answers many runs of one tag at once.
+//
+// This module is the UI's one way to get scalar series:
+// - calls made in the same tick for one tag (a card's runs, or many cards) share a request;
+// - answers are kept (bounded) and reused by every dashboard and tab that asks again;
+// - a refresh sends each series' cursor, so the server answers only the points added since
+//   (or the whole series when the job restarted and points were dropped);
+// - on a plain TensorBoard-compatible server it falls back to the full series per run.
+import { getJson, getJsonOptional, HttpError, postForm, ScalarPoint, url } from "./api";
 
 export interface Series {
   points: ScalarPoint[];
   /** points in the requested window on the server (> points.length when downsampled) */
   total: number;
+  /** the server's cursor for this series: what to send to get only newer points */
+  cursor?: string;
+}
+
+interface Answer extends Series { from?: number }
+
+export interface FetchOptions {
+  /** ask the server for what changed since the cached answer (live reload) */
+  refresh?: boolean;
 }
 
 let hasTblogRoute: Promise<boolean> | undefined;
 
-export async function fetchSeries(run: string, tag: string, buckets: number, range?: [number, number]): Promise<Series> {
-  const params = {
-    run, tag, buckets: Math.max(16, Math.round(buckets)),
-    start_step: range ? Math.floor(range[0]) : undefined,
-    end_step: range ? Math.ceil(range[1]) : undefined,
-  };
+/** Runs per batched request: bounds answer size and keeps the first cards quick. */
+const RUNS_PER_REQUEST = 100;
+/** Cached points across all series; least recently used series go first beyond it. */
+const CACHE_POINTS = 4_000_000;
+
+const cache = new Map<string, Series>();
+let cachedPoints = 0;
+
+function remember(key: string, s: Series) {
+  const old = cache.get(key);
+  if (old) { cachedPoints -= old.points.length; cache.delete(key); }
+  cache.set(key, s);
+  cachedPoints += s.points.length;
+  for (const [k, v] of cache) {
+    if (cachedPoints <= CACHE_POINTS || k === key) break;
+    cache.delete(k);
+    cachedPoints -= v.points.length;
+  }
+}
+
+/** Buckets rounded up so cards of slightly different widths share answers. */
+function bucketsFor(width: number) {
+  return Math.max(64, Math.ceil(width / 64) * 64);
+}
+
+type Pending = Map<string, Array<{ resolve: (s: Series) => void; reject: (e: unknown) => void }>>;
+const pending = new Map<string, { tag: string; buckets: number; range?: [number, number]; refresh: boolean; runs: Pending }>();
+
+const keyOf = (tag: string, buckets: number, range?: [number, number]) =>
+  JSON.stringify([tag, buckets, range ? [Math.floor(range[0]), Math.ceil(range[1])] : null]);
+
+export async function fetchSeries(run: string, tag: string, width: number, range?: [number, number], opts: FetchOptions = {}): Promise<Series> {
+  const buckets = bucketsFor(width);
+  const key = keyOf(tag, buckets, range);
+  const cached = cache.get(`${key}\u0000${run}`);
+  if (cached && !opts.refresh) {
+    remember(`${key}\u0000${run}`, cached);  // most recently used
+    return cached;
+  }
   if (hasTblogRoute === undefined) {
     // one probe for the whole page: a server without the route answers 404 once
-    const probe = getJsonOptional<Series>("tblog/scalars", params);
+    const params = { run, tag, buckets, ...windowParams(range) };
+    const probe = getJsonOptional<Answer>("tblog/scalars", params);
     hasTblogRoute = probe.then((r) => r !== undefined, () => false);
     const r = await probe.catch(() => undefined);
-    if (r) return r;
-  } else if (await hasTblogRoute) {
-    return getJson<Series>("tblog/scalars", params);
+    if (r) { remember(`${key}\u0000${run}`, r); return r; }
   }
-  const all = await getJson<ScalarPoint[]>("plugin/scalars/scalars", { run, tag });
-  const points = range ? all.filter((p) => p[1] >= range[0] && p[1] <= range[1]) : all;
-  return { points, total: points.length };
+  if (!(await hasTblogRoute)) {
+    const all = await getJson<ScalarPoint[]>("plugin/scalars/scalars", { run, tag });
+    const points = range ? all.filter((p) => p[1] >= range[0] && p[1] <= range[1]) : all;
+    return { points, total: points.length };
+  }
+  const batchKey = `${key}\u0000${opts.refresh ? 1 : 0}`;
+  let b = pending.get(batchKey);
+  if (!b) {
+    const batch = { tag, buckets, range, refresh: !!opts.refresh, runs: new Map() as Pending };
+    b = batch;
+    pending.set(batchKey, batch);
+    queueMicrotask(() => { pending.delete(batchKey); void send(key, batch); });
+  }
+  const runs = b.runs;
+  return new Promise<Series>((resolve, reject) => {
+    const w = runs.get(run) ?? [];
+    w.push({ resolve, reject });
+    runs.set(run, w);
+  });
+}
+
+function windowParams(range?: [number, number]) {
+  return { start_step: range ? Math.floor(range[0]) : undefined, end_step: range ? Math.ceil(range[1]) : undefined };
+}
+
+async function send(key: string, b: { tag: string; buckets: number; range?: [number, number]; refresh: boolean; runs: Pending }) {
+  const runs = [...b.runs.keys()];
+  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) {
+    const chunk = runs.slice(i, i + RUNS_PER_REQUEST);
+    const since = chunk.map((r) => (b.refresh ? cache.get(`${key}\u0000${r}`)?.cursor ?? "" : ""));
+    void postForm<Record<string, Answer>>("tblog/scalars_multirun", {
+      tag: b.tag, buckets: b.buckets, ...windowParams(b.range), runs: chunk, since,
+    }).then((all) => {
+      for (const r of chunk) {
+        const a = all[r];
+        const waiters = b.runs.get(r)!;
+        if (!a) {
+          waiters.forEach((w) => w.reject(new HttpError(404, `no scalars for run "${r}", tag "${b.tag}"`)));
+          continue;
+        }
+        const old = cache.get(`${key}\u0000${r}`);
+        // "from" > 0: only the points after what we hold came back; append them.
+        const s: Series = a.from && old
+          ? { points: old.points.concat(a.points), total: a.total, cursor: a.cursor }
+          : { points: a.points, total: a.total, cursor: a.cursor };
+        remember(`${key}\u0000${r}`, s);
+        waiters.forEach((w) => w.resolve(s));
+      }
+    }, (e) => chunk.forEach((r) => b.runs.get(r)!.forEach((w) => w.reject(e))));
+  }
 }
 
 /** Full-resolution downloads (TensorBoard's own route). */

@@ -1,6 +1,8 @@
 // Sidebar run list: tick boxes with each run's colour, a regex filter, and
-// all/none. Unticked runs are kept in the URL ("hidden"), so runs that appear
-// later start ticked, like TensorBoard.
+// all/none (of the runs matching the filter). Unticked runs are kept in the URL
+// ("hidden"), so runs that appear later start ticked, like TensorBoard. The list
+// is virtualised (only the rows in view exist), so 10,000 runs scroll as 10 do,
+// and sorts by start time (the server's order) or by name (runSort in the URL).
 import type { RunColors } from "../lib/colors";
 import { clear, debounce, h, safeRegex } from "../lib/dom";
 import type { UrlState } from "../lib/urlState";
@@ -8,6 +10,11 @@ import type { UrlState } from "../lib/urlState";
 export class RunSelector {
   readonly el = h("section.runs");
   private list = h("div.run-list");
+  private rows = h("div.run-rows");
+  private sort = h("select.run-sort", { "aria-label": "Sort runs" },
+    h("option", { value: "" }, "start time"), h("option", { value: "name" }, "name"));
+  private shown: string[] = [];
+  private drawn = "";
   private filter = h("input.run-filter", { type: "search", placeholder: "Filter runs (regex)", "aria-label": "Filter runs" });
   private error = h("span.input-error");
   private runs: string[] = [];
@@ -22,9 +29,13 @@ export class RunSelector {
       this.render();
       this.onChange();
     }, 150));
+    this.sort.value = state.get("runSort") === "name" ? "name" : "";
+    this.sort.addEventListener("change", () => { this.state.set({ runSort: this.sort.value || null }); this.render(); });
+    this.list.append(this.rows);
+    this.list.addEventListener("scroll", () => this.drawWindow());
     const all = h("button.link", { onclick: () => this.setAll(true) }, "all");
     const none = h("button.link", { onclick: () => this.setAll(false) }, "none");
-    this.el.append(h("div.section-title", null, "Runs ", h("span.run-actions", null, all, " / ", none)), this.filter, this.error, this.list);
+    this.el.append(h("div.section-title", null, "Runs ", h("span.run-actions", null, all, " / ", none, " · ", this.sort)), this.filter, this.error, this.list);
   }
 
   setRuns(runs: string[]) {
@@ -67,20 +78,38 @@ export class RunSelector {
   private render() {
     const re = this.regex();
     this.error.textContent = re === null ? "invalid regex" : "";
-    clear(this.list);
-    const shown = this.runs.filter((r) => (!this.available || this.available.has(r)) && (!re || re.test(r)));
-    for (const run of shown) {
+    this.shown = this.runs.filter((r) => (!this.available || this.available.has(r)) && (!re || re.test(r)));
+    if (this.sort.value === "name") this.shown.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.rows.style.height = `${this.shown.length * ROW}px`;
+    this.drawn = "";
+    this.drawWindow();
+  }
+
+  /** Creates the rows in (and a little around) the visible part of the list. */
+  private drawWindow() {
+    const top = this.list.scrollTop, height = this.list.clientHeight || 600;
+    const first = Math.max(0, Math.floor(top / ROW) - 20);
+    const last = Math.min(this.shown.length, Math.ceil((top + height) / ROW) + 20);
+    const key = `${first}:${last}`;
+    if (key === this.drawn) return;
+    this.drawn = key;
+    clear(this.rows);
+    for (let i = first; i < last; i++) {
+      const run = this.shown[i];
       const box = h("input", { type: "checkbox", checked: !this.hidden.has(run) });
       box.addEventListener("change", () => {
         box.checked ? this.hidden.delete(run) : this.hidden.add(run);
         this.saveAndNotify();
       });
-      this.list.append(h("label.run", { title: run, dataset: { run } },
+      this.rows.append(h("label.run", { title: run, dataset: { run }, style: { top: `${i * ROW}px` } },
         box,
         h("span.swatch", { style: { background: this.colors.get(run) } }),
         h("span.run-name", null, run),
       ));
     }
-    if (!shown.length) this.list.append(h("div.muted", null, this.runs.length ? "No runs match." : "No runs yet."));
+    if (!this.shown.length) this.rows.append(h("div.muted", null, this.runs.length ? "No runs match." : "No runs yet."));
   }
 }
+
+/** Height of one run row (px; styles.css gives .run-rows > .run the same). */
+const ROW = 22;
