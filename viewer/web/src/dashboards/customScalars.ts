@@ -6,7 +6,7 @@ import { card, control, emptyNote, errorBanner, groupSection } from "../lib/card
 import { categorical } from "../lib/colors";
 import { clear, h, safeRegex, whenVisible } from "../lib/dom";
 import { ScalarChart, SeriesInput } from "../lib/scalarChart";
-import { fetchSeries, plotColumns } from "../lib/scalarData";
+import { fetchSeries, markStale, plotColumns } from "../lib/scalarData";
 import type { Dashboard, DashboardContext } from "./types";
 
 interface Layout {
@@ -133,6 +133,7 @@ class CustomScalarsDashboard implements Dashboard {
   }
 
   async reload() {
+    markStale();
     await this.load();
   }
 

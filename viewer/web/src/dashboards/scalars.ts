@@ -5,7 +5,7 @@ import { getJson, TagsByRun } from "../lib/api";
 import { card, control, errorBanner, emptyNote, groupByPrefix, groupSection, segmented } from "../lib/cards";
 import { clear, h, whenVisible } from "../lib/dom";
 import { ScalarChart, SeriesInput, XAxis } from "../lib/scalarChart";
-import { downloadUrl, fetchSeries, plotColumns, Series } from "../lib/scalarData";
+import { downloadUrl, fetchSeries, markStale, plotColumns, Series } from "../lib/scalarData";
 import type { Dashboard, DashboardContext } from "./types";
 
 interface Opts { smoothing: number; xAxis: XAxis; logY: boolean }
@@ -234,6 +234,7 @@ class ScalarsDashboard implements Dashboard {
   }
 
   async reload() {
+    markStale();
     await this.load();
     await Promise.all([...this.cards.values()].filter((c) => c.active).map((c) => c.load(true)));
   }

@@ -34,10 +34,16 @@ const RUNS_PER_REQUEST = 100;
 /** Cached points across all series; least recently used series go first beyond it. */
 const CACHE_POINTS = 4_000_000;
 
-const cache = new Map<string, Series>();
+const cache = new Map<string, Series & { gen?: number }>();
 let cachedPoints = 0;
+let generation = 0;
 
-function remember(key: string, s: Series) {
+/** A reload tick: cached series are still used, but the next request for each asks the server what changed. */
+export function markStale() {
+  generation++;
+}
+
+function remember(key: string, s: Series & { gen?: number }) {
   const old = cache.get(key);
   if (old) { cachedPoints -= old.points.length; cache.delete(key); }
   cache.set(key, s);
@@ -55,7 +61,7 @@ function bucketsFor(width: number) {
 }
 
 type Pending = Map<string, Array<{ resolve: (s: Series) => void; reject: (e: unknown) => void }>>;
-const pending = new Map<string, { tag: string; buckets: number; range?: [number, number]; refresh: boolean; runs: Pending }>();
+const pending = new Map<string, { tag: string; buckets: number; range?: [number, number]; runs: Pending }>();
 
 const keyOf = (tag: string, buckets: number, range?: [number, number]) =>
   JSON.stringify([tag, buckets, range ? [Math.floor(range[0]), Math.ceil(range[1])] : null]);
@@ -64,7 +70,7 @@ export async function fetchSeries(run: string, tag: string, width: number, range
   const buckets = bucketsFor(width);
   const key = keyOf(tag, buckets, range);
   const cached = cache.get(`${key}\u0000${run}`);
-  if (cached && !opts.refresh) {
+  if (cached && !opts.refresh && cached.gen === generation) {
     remember(`${key}\u0000${run}`, cached);  // most recently used
     return cached;
   }
@@ -74,17 +80,17 @@ export async function fetchSeries(run: string, tag: string, width: number, range
     const probe = getJsonOptional<Answer>("tblog/scalars", params);
     hasTblogRoute = probe.then((r) => r !== undefined, () => false);
     const r = await probe.catch(() => undefined);
-    if (r) { remember(`${key}\u0000${run}`, r); return r; }
+    if (r) { remember(`${key}\u0000${run}`, { ...r, gen: generation }); return r; }
   }
   if (!(await hasTblogRoute)) {
     const all = await getJson<ScalarPoint[]>("plugin/scalars/scalars", { run, tag });
     const points = range ? all.filter((p) => p[1] >= range[0] && p[1] <= range[1]) : all;
     return { points, total: points.length };
   }
-  const batchKey = `${key}\u0000${opts.refresh ? 1 : 0}`;
+  const batchKey = key;
   let b = pending.get(batchKey);
   if (!b) {
-    const batch = { tag, buckets, range, refresh: !!opts.refresh, runs: new Map() as Pending };
+    const batch = { tag, buckets, range, runs: new Map() as Pending };
     b = batch;
     pending.set(batchKey, batch);
     queueMicrotask(() => { pending.delete(batchKey); void send(key, batch); });
@@ -101,11 +107,12 @@ function windowParams(range?: [number, number]) {
   return { start_step: range ? Math.floor(range[0]) : undefined, end_step: range ? Math.ceil(range[1]) : undefined };
 }
 
-async function send(key: string, b: { tag: string; buckets: number; range?: [number, number]; refresh: boolean; runs: Pending }) {
+async function send(key: string, b: { tag: string; buckets: number; range?: [number, number]; runs: Pending }) {
   const runs = [...b.runs.keys()];
   for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) {
     const chunk = runs.slice(i, i + RUNS_PER_REQUEST);
-    const since = chunk.map((r) => (b.refresh ? cache.get(`${key}\u0000${r}`)?.cursor ?? "" : ""));
+    // what we hold of each series: the server answers only what came after it
+    const since = chunk.map((r) => cache.get(`${key}\u0000${r}`)?.cursor ?? "");
     void postForm<Record<string, Answer>>("tblog/scalars_multirun", {
       tag: b.tag, buckets: b.buckets, ...windowParams(b.range), runs: chunk, since,
     }).then((all) => {
@@ -118,9 +125,9 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
         }
         const old = cache.get(`${key}\u0000${r}`);
         // "from" > 0: only the points after what we hold came back; append them.
-        const s: Series = a.from && old
-          ? { points: old.points.concat(a.points), total: a.total, cursor: a.cursor }
-          : { points: a.points, total: a.total, cursor: a.cursor };
+        const s: Series & { gen: number } = a.from && old
+          ? { points: old.points.concat(a.points), total: a.total, cursor: a.cursor, gen: generation }
+          : { points: a.points, total: a.total, cursor: a.cursor, gen: generation };
         remember(`${key}\u0000${r}`, s);
         waiters.forEach((w) => w.resolve(s));
       }
