@@ -8,25 +8,19 @@
 #include <cstring>
 
 #include "tblog/detail/crc32c.hpp"
+#include "tblog/detail/record.hpp"
 
 namespace tblog::view {
 
 namespace {
 
-constexpr std::size_t kHeader = 12;  // uint64 length + uint32 masked CRC of it
-constexpr std::size_t kFooter = 4;   // uint32 masked CRC of the data
+// The framing is the library's (tblog/detail/record.hpp), the one definition both share.
+constexpr std::size_t kHeader = detail::record::kHeaderSize;
+constexpr std::size_t kFooter = detail::record::kFooterSize;
 constexpr std::uint64_t kMaxRecord = std::uint64_t{1} << 31;  // larger is taken as damage
 
-std::uint64_t load_u64(const char* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;  // little-endian hosts (x86-64, AArch64)
-}
-std::uint32_t load_u32(const char* p) {
-    std::uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-}
+inline std::uint64_t load_u64(const char* p) { return detail::record::get_u64(p); }
+inline std::uint32_t load_u32(const char* p) { return detail::record::get_u32(p); }
 
 bool header_ok(const char* p, FileCursor& c) {
     ++c.header_checks;
