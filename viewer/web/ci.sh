@@ -32,3 +32,10 @@ if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
   echo "== browser tests on the foreign corpus (Keras, TF1, hparams API, tensorboardX) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/foreign.test.mjs
 fi
+# Scale (issue 15): 1,000 runs x 20 tags — batched requests, lazy cards, virtualised run list.
+echo "== scale browser tests (1,000 runs) against the mock server"
+env -u TBLOG_VIEW_BIN node --test --test-concurrency=1 tests/scale.test.mjs
+if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
+  echo "== scale browser tests (1,000 runs) with $TBLOG_VIEW_BIN"
+  node --test --test-concurrency=1 tests/scale.test.mjs
+fi
