@@ -7,51 +7,19 @@
 // Without both variables the suite is skipped (the mock server has no demo data).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { after, before, describe, it } from "node:test";
-import { ensureBuilt, launchBrowser, newPage, screenshot, startServer } from "./support/harness.mjs";
+import { describe, it } from "node:test";
+import { assertTabsAndRuns, closePage, openTab, useServer } from "./support/harness.mjs";
 
 const enabled = !!(process.env.TBLOG_VIEW_BIN && process.env.TBLOG_DEMO_BIN);
-let server, browser, closeBrowser, logdir;
 
 describe("demo logdir", { skip: enabled ? false : "needs TBLOG_VIEW_BIN and TBLOG_DEMO_BIN" }, () => {
-  before(async () => {
-    ensureBuilt();
-    logdir = fs.mkdtempSync(path.join(os.tmpdir(), "tblog-web-demo-"));
-    execFileSync(process.env.TBLOG_DEMO_BIN, [logdir], { stdio: "ignore", cwd: logdir });
-    server = await startServer({ logdir });
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-
-  after(async () => {
-    await closeBrowser?.();
-    await server?.stop();
-    if (logdir) fs.rmSync(logdir, { recursive: true, force: true });
-  });
-
-  async function open(tab, waitFor) {
-    const p = await newPage(browser);
-    await p.page.goto(`${server.base}#tab=${tab}`);
-    await p.page.waitForSelector(`#pane[data-dashboard="${tab}"]`);
-    await p.page.waitForSelector(waitFor, { timeout: 20000 });
-    return p;
-  }
-
-  async function done(p, tab) {
-    await screenshot(p.page, `demo-${tab}`);
-    assert.deepEqual(p.errors, [], "console errors");
-    await p.context.close();
-  }
+  const f = useServer({ prefix: "tblog-web-demo-", fill: (dir) => execFileSync(process.env.TBLOG_DEMO_BIN, [dir], { stdio: "ignore", cwd: dir }) });
+  const open = (tab, waitFor) => openTab(f, tab, { waitFor, timeout: 20000 });
+  const done = (p, tab) => closePage(p, `demo-${tab}`);
 
   it("lists the demo's runs and a tab for every kind it logged", async () => {
     const p = await open("scalars", ".card");
-    const tabs = await p.page.$$eval(".tab", (els) => els.map((e) => e.dataset.plugin));
-    for (const t of ["scalars", "custom_scalars", "images", "audio", "graphs", "distributions", "histograms", "text",
-      "pr_curves", "hparams", "projector", "mesh", "profile"]) assert.ok(tabs.includes(t), `tab ${t} missing: ${tabs}`);
-    const runs = await p.page.$$eval(".run[data-run]", (els) => els.map((e) => e.dataset.run));
-    for (const r of ["train", "train/loss_compare_train", "train/loss_compare_val", "hparams"]) assert.ok(runs.includes(r), `run ${r}`);
+    await assertTabsAndRuns(p.page, ["train", "train/loss_compare_train", "train/loss_compare_val", "hparams"]);
     await done(p, "scalars");
   });
 

@@ -9,15 +9,13 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { after, before, describe, it } from "node:test";
-import { launchBrowser, newPage, repoDir, screenshot, startServer } from "./support/harness.mjs";
+import { describe, it } from "node:test";
+import { assertTabsAndRuns, closePage, openTab, repoDir, useServer } from "./support/harness.mjs";
 
 const enabled = !!process.env.TBLOG_VIEW_BIN;
 const python = process.env.TBLOG_PYTHON ?? "/usr/bin/python3";
-let server, browser, closeBrowser, logdir;
 
 /** RGBA pixels of an 8-bit RGB/RGBA PNG (what Chromium's screenshots are). */
 function decodePng(buf) {
@@ -62,44 +60,21 @@ function pictureStats(file) {
 }
 
 describe("foreign logdir (Keras, TF1, hparams API, tensorboardX, awkward files)", { skip: enabled ? false : "needs TBLOG_VIEW_BIN" }, () => {
-  before(async () => {
-    logdir = fs.mkdtempSync(path.join(os.tmpdir(), "tblog-web-foreign-"));
-    execFileSync(python, [path.join(repoDir, "viewer/tests/foreign/make_foreign_logdir.py"), logdir], { stdio: "inherit" });
-    server = await startServer({ logdir });
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-
-  after(async () => {
-    await closeBrowser?.();
-    await server?.stop();
-    if (logdir) fs.rmSync(logdir, { recursive: true, force: true });
-  });
-
-  async function open(tab, waitFor, hash = "") {
-    const p = await newPage(browser);
-    await p.page.goto(`${server.base}#tab=${tab}${hash}`);
-    await p.page.waitForSelector(`#pane[data-dashboard="${tab}"]`);
-    // Generous: CI machines are shared, and the projector lays points out in a worker first.
-    await p.page.waitForSelector(waitFor, { timeout: 60000 });
-    return p;
-  }
+  const f = useServer({ prefix: "tblog-web-foreign-",
+    fill: (dir) => execFileSync(python, [path.join(repoDir, "viewer/tests/foreign/make_foreign_logdir.py"), dir], { stdio: "inherit" }) });
+  // Generous: CI machines are shared, and the projector lays points out in a worker first.
+  const open = (tab, waitFor, hash = "") => openTab(f, tab, { hash, waitFor, timeout: 60000 });
 
   async function done(p, name) {
-    const file = await screenshot(p.page, `foreign-${name}`);
+    const file = await closePage(p, `foreign-${name}`);
     const { colours, drawn } = pictureStats(file);
     assert.ok(colours > 12 && drawn > 0.03, `screenshot ${name} looks blank: ${colours} colours, ${(drawn * 100).toFixed(1)}% drawn`);
-    assert.deepEqual(p.errors, [], "console errors");
-    await p.context.close();
   }
 
   it("lists every foreign run and a tab for each kind in the corpus", async () => {
     const p = await open("scalars", ".card");
-    const tabs = await p.page.$$eval(".tab", (els) => els.map((e) => e.dataset.plugin));
-    for (const t of ["scalars", "custom_scalars", "images", "audio", "graphs", "distributions", "histograms", "text",
-      "pr_curves", "hparams", "projector", "mesh", "profile"]) assert.ok(tabs.includes(t), `tab ${t} missing: ${tabs}`);
-    const runs = await p.page.$$eval(".run[data-run]", (els) => els.map((e) => e.dataset.run));
-    for (const r of ["keras/train", "keras/validation", "tf1", "tbx/loss_val", "hparams/session_2/validation",
-      "awkward/level1/level2/level3", "awkward/odd_tags"]) assert.ok(runs.includes(r), `run ${r}`);
+    const runs = await assertTabsAndRuns(p.page, ["keras/train", "keras/validation", "tf1", "tbx/loss_val", "hparams/session_2/validation",
+      "awkward/level1/level2/level3", "awkward/odd_tags"]);
     assert.ok(!runs.includes("awkward/empty_dir"));
     await done(p, "scalars");
   });
@@ -144,7 +119,7 @@ describe("foreign logdir (Keras, TF1, hparams API, tensorboardX, awkward files)"
     assert.match(rows.join("\n"), /sgd/);
     // TensorBoard's download links: the CSV holds a header of display names and one row a group.
     const href = await p.page.locator('a[data-format="csv"]').getAttribute("href");
-    const csv = await (await p.page.request.get(new URL(href, server.base).href)).text();
+    const csv = await (await p.page.request.get(new URL(href, f.server.base).href)).text();
     assert.equal(csv.split("\r\n")[0], "learning_rate,optimizer,batch norm,val loss,train_acc");
     assert.equal(csv.trim().split("\r\n").length, 4);
     await done(p, "hparams");

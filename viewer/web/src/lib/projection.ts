@@ -11,22 +11,8 @@
 export type Tick = (fraction: number) => Promise<void> | void;
 const noTick: Tick = () => undefined;
 
-/** A seeded PRNG in [0, 1) (mulberry32): projections are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A standard normal draw (Box-Muller). */
-export function gauss(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
+import { rng } from "./random.js";
+export { gauss, rng } from "./random.js";
 
 /** `count` distinct indices of [0, n) in random order (all of them when count >= n). */
 export function sampleIndices(n: number, count: number, seed = 7): Int32Array {

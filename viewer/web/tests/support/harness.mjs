@@ -1,9 +1,12 @@
 // Test harness: starts the data server (the mock, or the real tblog-view when
 // TBLOG_VIEW_BIN is set) and a headless Debian chromium driven by playwright-core.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -104,4 +107,107 @@ export async function screenshot(page, name) {
 export function ensureBuilt() {
   if (usingRealServer) return;
   if (!fs.existsSync(path.join(webDir, "dist/index.html"))) throw new Error("run `npm run build` first (dist/ is missing)");
+}
+
+/**
+ * The fixture of a browser-test suite (call it at the top of the file or inside `describe`):
+ * before the tests, a scratch logdir filled by `fill(dir)`, a server on it and a browser;
+ * after them, all three are gone. The returned object's fields are set once `before` ran.
+ */
+export function useServer({ prefix, fill = () => {}, mockArgs = [], realArgs = [] }) {
+  const f = { logdir: null, server: null, browser: null };
+  let closeBrowser;
+  before(async () => {
+    ensureBuilt();
+    f.logdir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    await fill(f.logdir);
+    f.server = await startServer({ logdir: f.logdir, mockArgs, realArgs });
+    ({ browser: f.browser, close: closeBrowser } = await launchBrowser());
+  });
+  after(async () => {
+    await closeBrowser?.();
+    await f.server?.stop();
+    if (f.logdir) fs.rmSync(f.logdir, { recursive: true, force: true });
+  });
+  return f;
+}
+
+/**
+ * A new page on `#tab=<tab><hash>`, once the dashboard's pane and `waitFor` are there.
+ * `longTasks`: a PerformanceObserver records main-thread long tasks from the first script on
+ * (see mainThreadWindow).
+ */
+export async function openTab(f, tab, { hash = "", waitFor, timeout = 15000, theme, longTasks = false } = {}) {
+  const p = await newPage(f.browser, { theme });
+  if (longTasks) {
+    await p.page.addInitScript(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push({ start: e.startTime, wall: e.duration }); })
+        .observe({ type: "longtask", buffered: true });
+    });
+  }
+  await p.page.goto(`${f.server.base}#tab=${tab}${hash}`);
+  await p.page.waitForSelector(`#pane[data-dashboard="${tab}"]`);
+  if (waitFor) await p.page.waitForSelector(waitFor, { timeout });
+  return p;
+}
+
+/** Ends a page: a screenshot named `shot` (if given), then no console error may have occurred. */
+export async function closePage(p, shot) {
+  const file = shot ? await screenshot(p.page, shot) : null;
+  assert.deepEqual(p.errors, [], "console errors");
+  await p.context.close();
+  return file;
+}
+
+/** Every dashboard tab a logdir with all kinds of data shows. */
+export const ALL_TABS = ["scalars", "custom_scalars", "images", "audio", "graphs", "distributions", "histograms", "text",
+  "pr_curves", "hparams", "projector", "mesh", "profile"];
+
+/** Asserts the shell lists a tab for every kind and every run in `runs`; returns the runs shown. */
+export async function assertTabsAndRuns(page, runs) {
+  const tabs = await page.$$eval(".tab", (els) => els.map((e) => e.dataset.plugin));
+  for (const t of ALL_TABS) assert.ok(tabs.includes(t), `tab ${t} missing: ${tabs}`);
+  const shown = await page.$$eval(".run[data-run]", (els) => els.map((e) => e.dataset.run));
+  for (const r of runs) assert.ok(shown.includes(r), `run ${r}`);
+  return shown;
+}
+
+/**
+ * Opens a window on the page's main thread (the page must come from openTab(..., {longTasks: true})):
+ * from now until `end()`, Chromium's trace records every task of the page's renderer main
+ * thread with its wall and thread-CPU time. `end()` stops it and returns the long tasks (over
+ * 50 ms wall clock) the page's observer saw in the window, [{start, wall, cpu}], each with the
+ * CPU time of the same task in the trace (its wall time when the trace has no such task).
+ * The observer sees the page's own tasks only (not the test's page.evaluate calls), and on a
+ * loaded machine a task's wall time is mostly time the process waited to be scheduled: its
+ * CPU time is the work the page did.
+ */
+let tracing = null;
+export async function mainThreadWindow(p) {
+  const browser = p.context.browser();
+  // a test that failed inside its window left the trace running
+  if (tracing) await tracing.stopTracing().catch(() => {});
+  tracing = browser;
+  await browser.startTracing(p.page, { categories: ["toplevel", "blink.user_timing"] });
+  const since = await p.page.evaluate(() => { performance.mark("tblog-window"); return performance.now(); });
+  return {
+    since,
+    async end() {
+      const observed = await p.page.evaluate((t) => window.__longTasks.filter((e) => e.start >= t), since);
+      const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+      tracing = null;
+      const mark = events.find((e) => e.name === "tblog-window");
+      assert.ok(mark, "the window's mark is in the trace");
+      const main = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.pid === mark.pid && e.args.name === "CrRendererMain");
+      // trace clock (us) -> the page's performance.now() (ms)
+      const shift = mark.ts / 1000 - since;
+      const tasks = events.filter((e) => e.ph === "X" && e.pid === main.pid && e.tid === main.tid && e.name === "ThreadControllerImpl::RunTask" && e.ts >= mark.ts)
+        .map((e) => ({ start: e.ts / 1000 - shift, wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }));
+      return observed.map((o) => {
+        const t = tasks.find((x) => x.start <= o.start + 1 && x.start + x.wall >= o.start + o.wall - 1);
+        return { ...o, cpu: t ? t.cpu : o.wall };
+      });
+    },
+  };
 }
