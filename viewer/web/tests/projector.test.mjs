@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
 import { writeClusters } from "./support/embedding.mjs";
+import { assertSeparated as separate } from "./support/layout.mjs";
 import { closePage, mainThreadWindow, newPage, openTab, useServer } from "./support/harness.mjs";
 
 let emb;
@@ -50,42 +51,7 @@ async function projected(p, method, points = emb.n) {
 }
 
 const clusterOf = (i) => Math.floor(i / emb.perCluster);
-
-/** Smallest distance between cluster centroids over the mean distance of points to their centroid. */
-function separation(layout) {
-  const k = layout.dims, rows = layout.indices ?? layout.coords.map((_, i) => i).slice(0, layout.coords.length / k);
-  const C = emb.clusters, cent = Array.from({ length: C }, () => new Array(k).fill(0)), cnt = new Array(C).fill(0);
-  rows.forEach((row, r) => { const c = clusterOf(row); cnt[c]++; for (let a = 0; a < k; a++) cent[c][a] += layout.coords[r * k + a]; });
-  cent.forEach((v, c) => v.forEach((_, a) => (v[a] /= cnt[c])));
-  let spread = 0;
-  rows.forEach((row, r) => { spread += Math.hypot(...cent[clusterOf(row)].map((v, a) => layout.coords[r * k + a] - v)) / rows.length; });
-  let gap = Infinity;
-  for (let a = 0; a < C; a++) for (let b = a + 1; b < C; b++) gap = Math.min(gap, Math.hypot(...cent[a].map((v, c) => v - cent[b][c])));
-  return gap / spread;
-}
-
-/** Fraction of points whose nearest other point in the layout is in the same cluster. */
-function agreement(layout) {
-  const k = layout.dims, m = layout.coords.length / k, row = (r) => (layout.indices ? layout.indices[r] : r);
-  let ok = 0;
-  for (let i = 0; i < m; i++) {
-    let best = -1, bd = Infinity;
-    for (let j = 0; j < m; j++) {
-      if (j === i) continue;
-      let s = 0;
-      for (let a = 0; a < k; a++) s += (layout.coords[i * k + a] - layout.coords[j * k + a]) ** 2;
-      if (s < bd) { bd = s; best = j; }
-    }
-    if (clusterOf(row(best)) === clusterOf(row(i))) ok++;
-  }
-  return ok / m;
-}
-
-function assertSeparated(layout, what) {
-  const s = separation(layout), a = agreement(layout);
-  assert.ok(s > 2, `${what}: clusters not separated (centroid gap / spread = ${s.toFixed(2)})`);
-  assert.ok(a > 0.97, `${what}: only ${(a * 100).toFixed(1)}% of nearest points share their cluster`);
-}
+const assertSeparated = (layout, what) => separate(layout, clusterOf, emb.clusters, what);
 
 /** Pixels of the WebGL canvas within `tol` of an RGB colour. */
 async function countColour(page, rgb, tol = 40) {

@@ -3,6 +3,7 @@ import { UMAP } from "umap-js";
 import {
   columnStats, gauss, knnGraph, linearAxes, nearestNeighbors, parseMetadata, pca, randomProject, rng, spherize, symmetricEigen,
 } from "./projection";
+import { agreement, separation as separationOf } from "./layoutQuality.js";
 import { TSNE } from "./tsne";
 
 /** c Gaussian clusters of m points in d dims, centres `sep` apart on random axes; label = cluster. */
@@ -19,34 +20,9 @@ function clusters(c: number, m: number, d: number, sep = 10, seed = 1) {
   return { X, n: c * m, d, label };
 }
 
-/** Fraction of points whose nearest other point in the layout has the same label. */
-function nnAgreement(Y: ArrayLike<number>, n: number, k: number, label: number[]): number {
-  let ok = 0;
-  for (let i = 0; i < n; i++) {
-    let best = -1, bd = Infinity;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      let s = 0;
-      for (let c = 0; c < k; c++) s += (Y[i * k + c] - Y[j * k + c]) ** 2;
-      if (s < bd) { bd = s; best = j; }
-    }
-    if (label[best] === label[i]) ok++;
-  }
-  return ok / n;
-}
+const nnAgreement = (Y: ArrayLike<number>, _n: number, k: number, label: number[]) => agreement(Y, k, (i) => label[i]);
+const separation = (Y: ArrayLike<number>, _n: number, k: number, label: number[]) => separationOf(Y, k, (i) => label[i], Math.max(...label) + 1);
 
-/** Between-centroid distance over mean within-cluster spread, the smallest over all cluster pairs. */
-function separation(Y: ArrayLike<number>, n: number, k: number, label: number[]): number {
-  const C = Math.max(...label) + 1;
-  const cent = Array.from({ length: C }, () => new Array(k).fill(0)), cnt = new Array(C).fill(0);
-  for (let i = 0; i < n; i++) { cnt[label[i]]++; for (let c = 0; c < k; c++) cent[label[i]][c] += Y[i * k + c]; }
-  cent.forEach((v, l) => v.forEach((_, c) => (v[c] /= cnt[l])));
-  let spread = 0;
-  for (let i = 0; i < n; i++) { let s = 0; for (let c = 0; c < k; c++) s += (Y[i * k + c] - cent[label[i]][c]) ** 2; spread += Math.sqrt(s) / n; }
-  let minGap = Infinity;
-  for (let a = 0; a < C; a++) for (let b = a + 1; b < C; b++) minGap = Math.min(minGap, Math.hypot(...cent[a].map((v, c) => v - cent[b][c])));
-  return minGap / spread;
-}
 
 describe("pca", () => {
   it("finds the direction of largest variance first", async () => {

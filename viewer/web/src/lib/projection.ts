@@ -326,6 +326,7 @@ export async function knnGraph(X: Float32Array, n: number, d: number, k: number,
   const totalWork = trees + 1;
   const order = new Int32Array(n);
   const side = new Float64Array(n);
+  const normal = new Float64Array(d);
   for (let t = 0; t < trees; t++) {
     for (let i = 0; i < n; i++) order[i] = i;
     const stack: [number, number][] = [[0, n]];
@@ -347,13 +348,15 @@ export async function knnGraph(X: Float32Array, n: number, d: number, k: number,
       const pa = order[lo + Math.floor(r() * m)];
       let pb = order[lo + Math.floor(r() * m)];
       for (let tries = 0; pb === pa && tries < 5; tries++) pb = order[lo + Math.floor(r() * m)];
+      let offset = 0;
+      for (let j = 0; j < d; j++) {
+        const a = X[pa * d + j], b = X[pb * d + j];
+        normal[j] = a - b; offset += (a - b) * (a + b) / 2;
+      }
       for (let q = lo; q < hi; q++) {
-        const i = order[q];
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          const a = X[pa * d + j], b = X[pb * d + j];
-          s += (a - b) * (X[i * d + j] - (a + b) / 2);
-        }
+        const o = order[q] * d;
+        let s = -offset;
+        for (let j = 0; j < d; j++) s += normal[j] * X[o + j];
         side[q] = s;
       }
       let a = lo, b = hi - 1;
@@ -368,18 +371,23 @@ export async function knnGraph(X: Float32Array, n: number, d: number, k: number,
     work = t + 1;
     await tick(work / totalWork);
   }
-  // neighbours of neighbours, restricted to the closest few of each
+  // neighbours of neighbours, restricted to the closest few of each (found once per row)
   const few = Math.min(k, 10);
-  const snap = idx.slice();
-  const near = (i: number) => {
-    const o = i * k;
-    const pairs: number[] = [];
-    for (let t = 0; t < k; t++) if (snap[o + t] >= 0) pairs.push(t);
-    pairs.sort((x, y) => val[o + x] - val[o + y]);
-    return pairs.slice(0, few).map((t) => snap[o + t]);
-  };
+  const near = new Int32Array(n * few).fill(-1);
+  const order2 = new Int32Array(k);
   for (let i = 0; i < n; i++) {
-    for (const j of near(i)) for (const q of near(j)) if (q !== i) offer(i, q, d2(i, q));
+    const o = i * k;
+    let m = 0;
+    for (let t = 0; t < k; t++) if (idx[o + t] >= 0) order2[m++] = t;
+    const row = order2.subarray(0, m).sort((x, y) => val[o + x] - val[o + y]);
+    for (let t = 0; t < Math.min(few, m); t++) near[i * few + t] = idx[o + row[t]];
+  }
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < few; a++) {
+      const j = near[i * few + a];
+      if (j < 0) continue;
+      for (let b = 0; b < few; b++) { const q = near[j * few + b]; if (q >= 0 && q !== i) offer(i, q, d2(i, q)); }
+    }
     if ((i & 1023) === 1023) await tick((trees + i / n) / totalWork);
   }
   // sort each row nearest-first, euclidean distances

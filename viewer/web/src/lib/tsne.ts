@@ -1,6 +1,7 @@
 // Barnes-Hut t-SNE (van der Maaten 2014) in 2-D or 3-D, on a precomputed k-NN
 // graph: input affinities only between neighbours (k = 3 x perplexity, as
-// TensorBoard), repulsion through a quadtree/octree with opening angle theta.
+// TensorBoard), repulsion through a quadtree/octree with opening angle theta (0.8, as
+// TensorBoard's bh_tsne.ts; node visits grow as 1/theta^2, so 0.5 would cost ~2.5x).
 // Optimisation as in the reference implementation and openTSNE: early
 // exaggeration 12 for 250 iterations, momentum 0.5 then 0.8, per-coordinate
 // gains, learning rate max(50, n / 12) (Belkina et al. 2019). step() does one iteration, so the
@@ -23,8 +24,8 @@ export class TSNE {
   readonly dim: 2 | 3;
   readonly Y: Float32Array;
   iter = 0;
-  private rowStart: Int32Array;
-  private cols: Int32Array;
+  private edgeA: Int32Array;
+  private edgeB: Int32Array;
   private P: Float32Array;
   private gains: Float32Array;
   private update: Float32Array;
@@ -34,26 +35,17 @@ export class TSNE {
   private tree: Tree;
 
   constructor(knn: KnnGraph, opts: TsneOptions) {
-    const { n, k } = knn;
+    const { n } = knn;
     this.n = n;
     this.dim = opts.dim;
-    this.theta = opts.theta ?? 0.5;
+    this.theta = opts.theta ?? 0.8;
     this.lr = opts.learningRate ?? Math.max(50, n / 12);
     const perplexity = Math.min(opts.perplexity ?? 30, Math.max(1, (n - 1) / 3));
     const cond = conditionalP(knn, perplexity);
-    // symmetric P = (p_j|i + p_i|j) / 2n, kept as both directed edges of every pair
-    const counts = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) { counts[i + 1]++; counts[knn.indices[i * k + t] + 1]++; }
-    for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
-    this.rowStart = counts.slice();
-    const fill = counts.slice(0, n);
-    this.cols = new Int32Array(counts[n]);
-    this.P = new Float32Array(counts[n]);
-    for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) {
-      const j = knn.indices[i * k + t], p = cond[i * k + t] / (2 * n);
-      this.cols[fill[i]] = j; this.P[fill[i]++] = p;
-      this.cols[fill[j]] = i; this.P[fill[j]++] = p;
-    }
+    // symmetric P_ij = (p_j|i + p_i|j) / 2n, one entry per pair (i < j): the attraction
+    // loop visits each pair once and moves both ends
+    const [edgeA, edgeB, P] = symmetricPairs(knn, cond);
+    this.edgeA = edgeA; this.edgeB = edgeB; this.P = P;
     const dim = this.dim;
     this.Y = new Float32Array(n * dim);
     if (opts.init) {
@@ -83,7 +75,10 @@ export class TSNE {
     // repulsion (summed unnormalised, divided by Z afterwards)
     const rep = new Float64Array(3);
     let Z = 0;
-    for (let i = 0; i < n; i++) {
+    // in tree order: consecutive points walk nearly the same nodes (cache-friendly)
+    const perm = this.tree.perm;
+    for (let q = 0; q < n; q++) {
+      const i = perm[q];
       rep[0] = rep[1] = rep[2] = 0;
       Z += this.tree.repulsion(i, Y, this.theta, rep);
       for (let c = 0; c < dim; c++) grad[i * dim + c] = rep[c];
@@ -91,15 +86,14 @@ export class TSNE {
     const invZ = Z > 0 ? 1 / Z : 0;
     for (let i = 0; i < n * dim; i++) grad[i] = -grad[i] * invZ;
     // attraction along the k-NN edges
-    for (let i = 0; i < n; i++) {
-      const oi = i * dim;
-      for (let e = this.rowStart[i]; e < this.rowStart[i + 1]; e++) {
-        const oj = this.cols[e] * dim;
-        let d2 = 0;
-        for (let c = 0; c < dim; c++) { const t = Y[oi + c] - Y[oj + c]; d2 += t * t; }
-        const f = (exaggeration * this.P[e]) / (1 + d2);
-        for (let c = 0; c < dim; c++) grad[oi + c] += f * (Y[oi + c] - Y[oj + c]);
-      }
+    const { edgeA, edgeB, P } = this;
+    for (let e = 0; e < P.length; e++) {
+      const oi = edgeA[e] * dim, oj = edgeB[e] * dim;
+      const dx = Y[oi] - Y[oj], dy = Y[oi + 1] - Y[oj + 1], dz = dim === 3 ? Y[oi + 2] - Y[oj + 2] : 0;
+      const f = (exaggeration * P[e]) / (1 + dx * dx + dy * dy + dz * dz);
+      grad[oi] += f * dx; grad[oj] -= f * dx;
+      grad[oi + 1] += f * dy; grad[oj + 1] -= f * dy;
+      if (dim === 3) { grad[oi + 2] += f * dz; grad[oj + 2] -= f * dz; }
     }
     const mean = [0, 0, 0];
     for (let i = 0; i < n * dim; i++) {
@@ -112,6 +106,34 @@ export class TSNE {
     for (let i = 0; i < n * dim; i++) Y[i] -= mean[i % dim] / n;
     this.iter++;
   }
+}
+
+/**
+ * The undirected k-NN edges, each pair once as (a < b) with P_ab = (p_b|a + p_a|b) / 2n:
+ * directed edges bucketed by their lower end, then merged within each bucket.
+ */
+function symmetricPairs(knn: KnnGraph, cond: Float32Array): [Int32Array, Int32Array, Float32Array] {
+  const { n, k, indices } = knn;
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) { const j = indices[i * k + t]; if (j !== i) start[Math.min(i, j) + 1]++; }
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n), hi = new Int32Array(start[n]), p = new Float32Array(start[n]);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) {
+    const j = indices[i * k + t];
+    if (j === i) continue;
+    const lo = Math.min(i, j), e = fill[lo]++;
+    hi[e] = Math.max(i, j); p[e] = cond[i * k + t] / (2 * n);
+  }
+  const seenIn = new Int32Array(n).fill(-1), at = new Int32Array(n);
+  const A = new Int32Array(start[n]), B = new Int32Array(start[n]), P = new Float32Array(start[n]);
+  let m = 0;
+  for (let a = 0; a < n; a++) for (let e = start[a]; e < start[a + 1]; e++) {
+    const b = hi[e];
+    if (seenIn[b] === a) { P[at[b]] += p[e]; continue; }
+    seenIn[b] = a; at[b] = m;
+    A[m] = a; B[m] = b; P[m++] = p[e];
+  }
+  return [A.slice(0, m), B.slice(0, m), P.slice(0, m)];
 }
 
 /** p_j|i over each row's neighbours, each row's Gaussian bandwidth found by bisection to match the perplexity. */
@@ -144,26 +166,36 @@ function conditionalP(knn: KnnGraph, perplexity: number): Float32Array {
   return out;
 }
 
-/** A flat quadtree (dim 2) or octree (dim 3) over the current layout, rebuilt every iteration. */
+/**
+ * A flat quadtree (dim 2) or octree (dim 3) over the current layout, rebuilt every iteration
+ * without allocating: nodes in typed arrays, each node's points a contiguous range of `perm`
+ * (their coordinates copied to `pos` in that order, so leaves read memory in sequence), and
+ * only non-empty children stored (`first`..`first + kids`).
+ */
 class Tree {
-  private kids: number;
   private cap = 0;
   private center = new Float64Array(0);
   private half = new Float64Array(0);
   private com = new Float64Array(0);
   private count = new Int32Array(0);
-  private child = new Int32Array(0);
+  private first = new Int32Array(0);
+  private kids = new Int32Array(0);
   private start = new Int32Array(0);
+  private depth = new Int32Array(0);
   private nodes = 0;
-  private perm: Int32Array;
+  /** Points in tree order. */
+  readonly perm: Int32Array;
   private scratch: Int32Array;
+  private code: Uint8Array;
+  private pos: Float64Array;
   private stack = new Int32Array(4096);
 
   constructor(private dim: number, n: number) {
-    this.kids = 1 << dim;
     this.perm = new Int32Array(n);
     this.scratch = new Int32Array(n);
-    this.grow(Math.max(64, 4 * n));
+    this.code = new Uint8Array(n);
+    this.pos = new Float64Array(n * dim);
+    this.grow(Math.max(64, 3 * n));
   }
 
   private grow(cap: number) {
@@ -177,96 +209,102 @@ class Tree {
     this.com = copy(this.com, cap * d);
     this.half = copy(this.half, cap);
     this.count = copy(this.count, cap);
-    this.child = copy(this.child, cap);
+    this.first = copy(this.first, cap);
+    this.kids = copy(this.kids, cap);
     this.start = copy(this.start, cap);
+    this.depth = copy(this.depth, cap);
     this.cap = cap;
   }
 
   build(Y: Float32Array) {
-    const d = this.dim, n = this.perm.length;
-    for (let i = 0; i < n; i++) this.perm[i] = i;
+    const d = this.dim, n = this.perm.length, K = 1 << d;
+    const { perm, scratch, code } = this;
+    for (let i = 0; i < n; i++) perm[i] = i;
     const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
     for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) { const v = Y[i * d + c]; if (v < lo[c]) lo[c] = v; if (v > hi[c]) hi[c] = v; }
     let half = 0;
     for (let c = 0; c < d; c++) { this.center[c] = (lo[c] + hi[c]) / 2; half = Math.max(half, (hi[c] - lo[c]) / 2); }
     this.half[0] = half * 1.0001 + 1e-12;
+    this.start[0] = 0; this.count[0] = n; this.depth[0] = 0;
     this.nodes = 1;
-    this.fill(0, 0, n, Y, 0);
-  }
-
-  private fill(node: number, lo: number, hi: number, Y: Float32Array, depth: number) {
-    const d = this.dim, K = this.kids;
-    const m = hi - lo;
-    this.count[node] = m;
-    this.start[node] = lo;
-    this.child[node] = -1;
-    for (let c = 0; c < d; c++) {
-      let s = 0;
-      for (let q = lo; q < hi; q++) s += Y[this.perm[q] * d + c];
-      this.com[node * d + c] = m ? s / m : 0;
+    const cnt = new Int32Array(K + 1), at = new Int32Array(K);
+    // nodes are split in creation order, so the node array doubles as the work queue
+    for (let node = 0; node < this.nodes; node++) {
+      const from = this.start[node], m = this.count[node];
+      const to = from + m;
+      for (let c = 0; c < d; c++) {
+        let sum = 0;
+        for (let q = from; q < to; q++) sum += Y[perm[q] * d + c];
+        this.com[node * d + c] = sum / m;
+      }
+      this.kids[node] = 0;
+      if (m <= 1 || this.depth[node] > 40) continue;
+      // counting sort of the node's points into its 2^d cells
+      cnt.fill(0);
+      for (let q = from; q < to; q++) {
+        const p = perm[q];
+        let b = 0;
+        for (let c = 0; c < d; c++) if (Y[p * d + c] >= this.center[node * d + c]) b |= 1 << c;
+        code[q] = b;
+        cnt[b + 1]++;
+      }
+      for (let b = 0; b < K; b++) { cnt[b + 1] += cnt[b]; at[b] = cnt[b]; }
+      for (let q = from; q < to; q++) scratch[from + at[code[q]]++] = perm[q];
+      perm.set(scratch.subarray(from, to), from);
+      if (this.nodes + K > this.cap) this.grow(this.cap * 2);
+      const h = this.half[node] / 2;
+      this.first[node] = this.nodes;
+      for (let b = 0; b < K; b++) {
+        const size = cnt[b + 1] - cnt[b];
+        if (!size) continue;
+        const ch = this.nodes++;
+        this.kids[node]++;
+        this.half[ch] = h;
+        this.start[ch] = from + cnt[b];
+        this.count[ch] = size;
+        this.depth[ch] = this.depth[node] + 1;
+        for (let c = 0; c < d; c++) this.center[ch * d + c] = this.center[node * d + c] + ((b >> c) & 1 ? h : -h);
+      }
     }
-    if (m <= 1 || depth > 40) return;
-    // counting sort of the node's points into its 2^d cells
-    const cnt = new Int32Array(K + 1);
-    const code = (p: number) => {
-      let b = 0;
-      for (let c = 0; c < d; c++) if (Y[p * d + c] >= this.center[node * d + c]) b |= 1 << c;
-      return b;
-    };
-    for (let q = lo; q < hi; q++) cnt[code(this.perm[q]) + 1]++;
-    for (let b = 0; b < K; b++) cnt[b + 1] += cnt[b];
-    const pos = cnt.slice(0, K);
-    for (let q = lo; q < hi; q++) { const p = this.perm[q]; this.scratch[lo + pos[code(p)]++] = p; }
-    this.perm.set(this.scratch.subarray(lo, hi), lo);
-    if (this.nodes + K > this.cap) this.grow(this.cap * 2);
-    const first = this.nodes;
-    this.nodes += K;
-    this.child[node] = first;
-    const h = this.half[node] / 2;
-    for (let b = 0; b < K; b++) {
-      const ch = first + b;
-      this.half[ch] = h;
-      for (let c = 0; c < d; c++) this.center[ch * d + c] = this.center[node * d + c] + ((b >> c) & 1 ? h : -h);
-      this.fill(ch, lo + cnt[b], lo + cnt[b + 1], Y, depth + 1);
-    }
+    for (let q = 0; q < n; q++) for (let c = 0; c < d; c++) this.pos[q * d + c] = Y[perm[q] * d + c];
   }
 
   /** Adds sum_j q_ij^2 (y_i - y_j) into out (unnormalised) and returns sum_j q_ij (this point's share of Z). */
   repulsion(i: number, Y: Float32Array, theta: number, out: Float64Array): number {
-    const d = this.dim, K = this.kids, t2 = theta * theta;
+    const d = this.dim, t2 = theta * theta;
+    const { count, first, kids, start, com, half, pos, perm } = this;
     let stack = this.stack, sp = 0, z = 0;
+    let fx = 0, fy = 0, fz = 0;
     stack[sp++] = 0;
     const yi0 = Y[i * d], yi1 = Y[i * d + 1], yi2 = d === 3 ? Y[i * d + 2] : 0;
     while (sp) {
       const node = stack[--sp];
-      const m = this.count[node];
-      if (!m) continue;
-      const leaf = this.child[node] < 0;
-      if (leaf) {
-        for (let q = this.start[node]; q < this.start[node] + m; q++) {
-          const j = this.perm[q];
-          if (j === i) continue;
-          const dx = yi0 - Y[j * d], dy = yi1 - Y[j * d + 1], dz = d === 3 ? yi2 - Y[j * d + 2] : 0;
+      const m = count[node];
+      if (!kids[node]) {
+        for (let q = start[node]; q < start[node] + m; q++) {
+          if (perm[q] === i) continue;
+          const dx = yi0 - pos[q * d], dy = yi1 - pos[q * d + 1], dz = d === 3 ? yi2 - pos[q * d + 2] : 0;
           const qij = 1 / (1 + dx * dx + dy * dy + dz * dz);
           z += qij;
           const f = qij * qij;
-          out[0] += f * dx; out[1] += f * dy; out[2] += f * dz;
+          fx += f * dx; fy += f * dy; fz += f * dz;
         }
         continue;
       }
-      const dx = yi0 - this.com[node * d], dy = yi1 - this.com[node * d + 1], dz = d === 3 ? yi2 - this.com[node * d + 2] : 0;
+      const dx = yi0 - com[node * d], dy = yi1 - com[node * d + 1], dz = d === 3 ? yi2 - com[node * d + 2] : 0;
       const d2 = dx * dx + dy * dy + dz * dz;
-      const w = 2 * this.half[node];
+      const w = 2 * half[node];
       if (w * w < t2 * d2) {
         const qij = 1 / (1 + d2);
         z += m * qij;
         const f = m * qij * qij;
-        out[0] += f * dx; out[1] += f * dy; out[2] += f * dz;
+        fx += f * dx; fy += f * dy; fz += f * dz;
         continue;
       }
-      if (sp + K > stack.length) { const s2 = new Int32Array(stack.length * 2); s2.set(stack); stack = this.stack = s2; }
-      for (let b = 0; b < K; b++) stack[sp++] = this.child[node] + b;
+      if (sp + 8 > stack.length) { const s2 = new Int32Array(stack.length * 2); s2.set(stack); stack = this.stack = s2; }
+      for (let c = first[node], e = c + kids[node]; c < e; c++) stack[sp++] = c;
     }
+    out[0] += fx; out[1] += fy; out[2] += fz;
     return z;
   }
 }

@@ -135,10 +135,11 @@ export function useServer({ prefix, fill = () => {}, mockArgs = [], realArgs = [
 /**
  * A new page on `#tab=<tab><hash>`, once the dashboard's pane and `waitFor` are there.
  * `longTasks`: a PerformanceObserver records main-thread long tasks from the first script on
- * (see mainThreadWindow).
+ * (see mainThreadWindow). `onPage(page)` runs before the navigation (e.g. to await a response).
  */
-export async function openTab(f, tab, { hash = "", waitFor, timeout = 15000, theme, longTasks = false } = {}) {
+export async function openTab(f, tab, { hash = "", waitFor, timeout = 15000, theme, longTasks = false, onPage } = {}) {
   const p = await newPage(f.browser, { theme });
+  onPage?.(p.page);
   if (longTasks) {
     await p.page.addInitScript(() => {
       window.__longTasks = [];
