@@ -39,3 +39,7 @@ if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
   echo "== scale browser tests (1,000 runs) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/scale.test.mjs
 fi
+if [ -n "${TBLOG_VIEW_BIN:-}" ] && [ -n "${TBLOG_EMBEDDING_BIN:-${TBLOG_DEMO_BIN:-}}" ]; then
+  echo "== projector on add_embedding's files (examples/embedding.cpp) with $TBLOG_VIEW_BIN"
+  node --test --test-concurrency=1 tests/projector-real.test.mjs
+fi

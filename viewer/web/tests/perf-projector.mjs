@@ -24,6 +24,19 @@ const rows = [];
 // rows are printed as they complete too (t-SNE on a slow machine takes a while)
 const push = (r) => { rows.push(r); console.log(`| ${r.join(" | ")} |`); };
 
+/** CPU time (ms) of the traced top-level tasks, by "process/thread" name. */
+function threadCpu(events) {
+  const meta = (type) => new Map(events.filter((e) => e.ph === "M" && e.name === type).map((e) => [type === "process_name" ? e.pid : `${e.pid}:${e.tid}`, e.args.name]));
+  const processes = meta("process_name"), threads = meta("thread_name");
+  const cpu = new Map();
+  for (const e of events) {
+    if (e.ph !== "X" || e.name !== "ThreadControllerImpl::RunTask") continue;
+    const k = `${processes.get(e.pid)}/${threads.get(`${e.pid}:${e.tid}`)}`;
+    cpu.set(k, (cpu.get(k) ?? 0) + (e.tdur ?? e.dur) / 1000);
+  }
+  return cpu;
+}
+
 async function timeTo(hash, { method = "pca", dims = 2, timeout = 3600000 } = {}) {
   const p = await newPage(browser);
   await p.page.goto(`${server.base}#tab=projector${hash}`);
@@ -43,10 +56,19 @@ try {
     `of which PCA in the worker ${pca.seconds.toFixed(1)} s (${pca.status.replace(/ in [\d.]+ s$/, "")})`, "PCA on a 50,000-point sample (all points projected), 200 dims after random projection"]);
   await pca.p.page.click('.seg button[data-value="3"]');
   await pca.p.page.waitForFunction(() => document.querySelector(".plot").dataset.dims === "3" && document.querySelector(".plot").dataset.state === "done", null, { timeout: 600000 });
-  const frames = await pca.p.page.evaluate(() => window.__tblogProjector.rotate(60));
+  // traced, to tell the page's own per-frame work (renderer main thread) from the rasteriser's
+  await browser.startTracing(pca.p.page, { categories: ["toplevel"] });
+  const { frames, gpu } = await pca.p.page.evaluate(async () => {
+    const gl = document.querySelector(".plot canvas:not(.labels-overlay)").getContext("webgl2");
+    const info = gl?.getExtension("WEBGL_debug_renderer_info");
+    return { frames: await window.__tblogProjector.rotate(60), gpu: info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : "unknown" };
+  });
+  const cpu = threadCpu(JSON.parse((await browser.stopTracing()).toString()).traceEvents);
   frames.sort((a, b) => a - b);
+  const perFrame = (k) => `${((cpu.get(k) ?? 0) / frames.length).toFixed(1)} ms`;
   push([`3-D rotation, ${BIG.toLocaleString()} points: frame time`, `median ${frames[frames.length >> 1].toFixed(1)} ms`,
-    `95th percentile ${frames[Math.floor(frames.length * 0.95)].toFixed(1)} ms (software WebGL: chromium --disable-gpu)`, "(same three.js point cloud approach)"]);
+    `95th percentile ${frames[Math.floor(frames.length * 0.95)].toFixed(1)} ms; CPU per frame: page main thread ${perFrame("Renderer/CrRendererMain")}, ` +
+    `GPU process ${perFrame("GPU Process/CrGpuMain")} + ${perFrame("GPU Process/VizCompositorThread")} (compositor); WebGL: ${gpu}`, "(same three.js point cloud approach)"]);
   await pca.p.context.close();
   // 2. t-SNE and UMAP, ours at 20k and at TensorBoard's sample sizes
   for (const [method, sample, tb] of [["tsne", MID, "t-SNE sample: 10,000 points"], ["tsne", Math.min(MID, 10000), "10,000 (its cap)"],

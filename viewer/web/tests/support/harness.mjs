@@ -180,6 +180,7 @@ export async function assertTabsAndRuns(page, runs) {
  * thread with its wall and thread-CPU time. `end()` stops it and returns the long tasks (over
  * 50 ms wall clock) the page's observer saw in the window, [{start, wall, cpu}], each with the
  * CPU time of the same task in the trace (its wall time when the trace has no such task).
+ * `assertQuiet(limitMs)` ends the window and fails if any of them did more than limitMs of work.
  * The observer sees the page's own tasks only (not the test's page.evaluate calls), and on a
  * loaded machine a task's wall time is mostly time the process waited to be scheduled: its
  * CPU time is the work the page did.
@@ -205,10 +206,22 @@ export async function mainThreadWindow(p) {
       const shift = mark.ts / 1000 - since;
       const tasks = events.filter((e) => e.ph === "X" && e.pid === main.pid && e.tid === main.tid && e.name === "ThreadControllerImpl::RunTask" && e.ts >= mark.ts)
         .map((e) => ({ start: e.ts / 1000 - shift, wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }));
+      // each long task is matched to the traced task overlapping it most; any part of it no
+      // traced task covers counts as work in full (so a mismatch can only make the check stricter)
       return observed.map((o) => {
-        const t = tasks.find((x) => x.start <= o.start + 1 && x.start + x.wall >= o.start + o.wall - 1);
-        return { ...o, cpu: t ? t.cpu : o.wall };
+        let best = null, cover = 0;
+        for (const x of tasks) {
+          const c = Math.min(o.start + o.wall, x.start + x.wall) - Math.max(o.start, x.start);
+          if (c > cover) { cover = c; best = x; }
+        }
+        return { ...o, cpu: best ? Math.min(o.wall, best.cpu + Math.max(0, o.wall - cover - 1)) : o.wall };
       });
+    },
+    /** end(), then: no long task of the window did over `limitMs` of main-thread work. */
+    async assertQuiet(limitMs) {
+      const longTasks = await this.end();
+      const over = longTasks.filter((t) => t.cpu > limitMs);
+      assert.deepEqual(over, [], `main-thread tasks with over ${limitMs} ms of work (all long tasks: ${JSON.stringify(longTasks)})`);
     },
   };
 }
