@@ -54,6 +54,8 @@ export class TimelineView {
   private frame = 0;
   private resize: ResizeObserver;
   private onUp?: (e: MouseEvent) => void;
+  /** The longest time between a flow's two ends (how far before the view a visible flow can start). */
+  private flowReach: number;
 
   constructor(private trace: Trace) {
     this.box.append(this.canvas, this.tip);
@@ -63,6 +65,7 @@ export class TimelineView {
     this.search.addEventListener("input", () => this.setQuery(this.search.value));
     this.flowsBox.addEventListener("change", () => this.requestDraw());
     this.view = { t0: trace.start, t1: trace.end };
+    this.flowReach = trace.flows.reduce((m, f) => Math.max(m, Math.abs(f.to.ts - f.from.ts)), 0);
     const threads = trace.tracks.filter((t) => t.kind === "thread").length;
     this.box.dataset.tracks = String(trace.tracks.length);
     this.box.dataset.threads = String(threads);
@@ -203,13 +206,24 @@ export class TimelineView {
       g.save();
       g.beginPath(); g.rect(LABEL_W, AXIS_H, w - LABEL_W, H - AXIS_H); g.clip();
       g.strokeStyle = cssVar("--accent") || "#e67e22"; g.fillStyle = g.strokeStyle; g.lineWidth = 1;
-      for (const f of this.trace.flows) {
-        const a = f.from.ts, b = f.to.ts;
+      // flows are sorted by start: begin at the first that can reach t0, stop past the last
+      // that can, and after drawing one jump to the first flow starting in the next pixel
+      // column (level of detail: at most one arrow per column of starts)
+      const fl = this.trace.flows, reach = this.flowReach;
+      const firstFrom = (t: number, from: number) => {
+        let lo = from, hi = fl.length;
+        while (lo < hi) { const m = (lo + hi) >> 1; if (fl[m].from.ts < t) lo = m + 1; else hi = m; }
+        return lo;
+      };
+      for (let i = firstFrom(t0 - reach, 0); i < fl.length; i++) {
+        const f = fl[i], a = f.from.ts, b = f.to.ts;
+        if (a - reach > t1) break;
         if (Math.max(a, b) < t0 || Math.min(a, b) > t1) continue;
         if (++flows > 4000) break;
         const xa = X(a), xb = X(b);
         const ya = this.trackY.get(f.fromTrack)! + 3 + f.from.depth * ROW_H + ROW_H / 2;
         const yb = this.trackY.get(f.toTrack)! + 3 + f.to.depth * ROW_H + ROW_H / 2;
+        i = Math.max(i, firstFrom(t0 + (Math.floor(xa - LABEL_W) + 1) * usPerPx, i + 1) - 1);
         g.beginPath(); g.moveTo(xa, ya);
         g.bezierCurveTo(xa + 30, ya, xb - 30, yb, xb, yb); g.stroke();
         g.beginPath(); g.moveTo(xb, yb); g.lineTo(xb - 6, yb - 3); g.lineTo(xb - 6, yb + 3); g.fill();
