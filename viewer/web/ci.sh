@@ -33,11 +33,12 @@ if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
   node --test --test-concurrency=1 tests/foreign.test.mjs
 fi
 # Scale (issue 15): 1,000 runs x 20 tags — batched requests, lazy cards, virtualised run list.
-echo "== scale browser tests (1,000 runs) against the mock server"
-env -u TBLOG_VIEW_BIN node --test --test-concurrency=1 tests/scale.test.mjs
+# runs.test.mjs: the run list sorted by hparam/metric columns, kept in the URL.
+echo "== scale browser tests (1,000 runs; run sort) against the mock server"
+env -u TBLOG_VIEW_BIN node --test --test-concurrency=1 tests/scale.test.mjs tests/runs.test.mjs
 if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
-  echo "== scale browser tests (1,000 runs) with $TBLOG_VIEW_BIN"
-  node --test --test-concurrency=1 tests/scale.test.mjs
+  echo "== scale browser tests (1,000 runs; run sort) with $TBLOG_VIEW_BIN"
+  node --test --test-concurrency=1 tests/scale.test.mjs tests/runs.test.mjs
 fi
 if [ -n "${TBLOG_VIEW_BIN:-}" ] && [ -n "${TBLOG_EMBEDDING_BIN:-${TBLOG_DEMO_BIN:-}}" ]; then
   echo "== projector on add_embedding's files (examples/embedding.cpp) with $TBLOG_VIEW_BIN"

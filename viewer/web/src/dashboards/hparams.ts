@@ -2,28 +2,19 @@
 // table, as parallel coordinates (one axis per hparam and metric, one line per
 // trial) and as a scatter matrix of metrics against hparams. Filters typed in
 // the table apply to all three views.
-import { postJson, url } from "../lib/api";
+import { url } from "../lib/api";
 import { control, errorBanner, emptyNote, segmented } from "../lib/cards";
 import { clear, cssVar, h } from "../lib/dom";
 import { fmtNum } from "../lib/format";
 import { Plot2D } from "../lib/plot2d";
+import { ALL_STATUSES, compareValues, loadExperiment, metricLabel } from "../lib/runColumns";
+import type { Experiment, SessionGroup } from "../lib/runColumns";
 import type { Dashboard, DashboardContext } from "./types";
 
-interface Experiment {
-  hparamInfos: { name: string; displayName?: string; type?: string }[];
-  metricInfos: { name: { group: string; tag: string }; displayName?: string }[];
-}
-interface SessionGroup {
-  name: string;
-  hparams: Record<string, number | string | boolean>;
-  metricValues: { name: { group: string; tag: string }; value: number; trainingStep?: number }[];
-}
 type View = "table" | "parallel" | "scatter";
 type Value = number | string | boolean | undefined;
 
 interface Column { key: string; label: string; kind: "hparam" | "metric"; get: (g: SessionGroup) => Value }
-
-const ALL_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"];
 
 /** Filter syntax per column: "a..b" range, ">x", "<x", ">=x", "<=x", or a substring. */
 export function matchesFilter(v: Value, f: string): boolean {
@@ -71,11 +62,7 @@ class HParamsDashboard implements Dashboard {
 
   private async load() {
     try {
-      this.exp = await postJson<Experiment>("plugin/hparams/experiment", { experimentName: "" });
-      const sg = await postJson<{ sessionGroups: SessionGroup[] }>("plugin/hparams/session_groups", {
-        experimentName: "", allowedStatuses: ALL_STATUSES, colParams: [], startIndex: 0, sliceSize: 100000,
-      });
-      this.groups = sg.sessionGroups ?? [];
+      ({ exp: this.exp, groups: this.groups } = await loadExperiment());
       this.addDownloads();
     } catch (e) {
       this.content.replaceChildren(errorBanner(e));
@@ -85,7 +72,7 @@ class HParamsDashboard implements Dashboard {
     this.columns = [
       ...this.exp.hparamInfos.map((i): Column => ({ key: `h:${i.name}`, label: i.displayName || i.name, kind: "hparam", get: (g) => g.hparams[i.name] })),
       ...this.exp.metricInfos.map((i): Column => ({
-        key: `m:${i.name.group}/${i.name.tag}`, label: i.displayName || (i.name.group ? `${i.name.group}/${i.name.tag}` : i.name.tag),
+        key: `m:${i.name.group}/${i.name.tag}`, label: metricLabel(i),
         kind: "metric", get: metric(i.name.tag, i.name.group),
       })),
     ];
@@ -115,10 +102,8 @@ class HParamsDashboard implements Dashboard {
     const col = cols.find((c) => c.key === this.sort.key) ?? cols[0];
     return rows.sort((a, b) => {
       const x = col.get(a), y = col.get(b);
-      if (x === y) return 0;
-      if (x === undefined) return 1;
-      if (y === undefined) return -1;
-      return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true })) * this.sort.dir;
+      // missing values last in either direction
+      return x === undefined || y === undefined ? compareValues(x, y) : compareValues(x, y) * this.sort.dir;
     });
   }
 

@@ -3,6 +3,7 @@
 // DashboardContext (see dashboards/types.ts).
 import { getJson, getJsonOptional } from "../lib/api";
 import { RunColors } from "../lib/colors";
+import { loadExperiment, runColumns } from "../lib/runColumns";
 import { clear, debounce, h, safeRegex } from "../lib/dom";
 import { UrlState } from "../lib/urlState";
 import { TABS, TabSpec } from "../dashboards/registry";
@@ -120,6 +121,9 @@ export class App {
     this.colors.assign(runs);
     this.runSelector.setRuns(runs);
     const enabled = new Set(Object.entries(listing).filter(([, v]) => v.enabled).map(([k]) => k));
+    // the run list sorts by hparams and metrics too; they load beside the first dashboard
+    if (enabled.has("hparams"))
+      void loadExperiment().then(({ exp, groups }) => this.runSelector.setColumns(runColumns(exp, groups)), () => undefined);
     const setTabs = (on: Set<string>) => {
       const tabs = TABS.filter((t) => on.has(t.plugin));
       const changed = tabs.map((t) => t.plugin).join() !== this.tabs.map((t) => t.plugin).join();

@@ -2,9 +2,13 @@
 // all/none (of the runs matching the filter). Unticked runs are kept in the URL
 // ("hidden"), so runs that appear later start ticked, like TensorBoard. The list
 // is virtualised (only the rows in view exist), so 10,000 runs scroll as 10 do,
-// and sorts by start time (the server's order) or by name (runSort in the URL).
+// and sorts by start time (the server's order), by name, or by an hparam or metric of the
+// hparams plugin (runSort in the URL: "name", "h:<hparam>", "m:<group>/<tag>"; runs without
+// the value last).
 import type { RunColors } from "../lib/colors";
 import { clear, debounce, h, safeRegex } from "../lib/dom";
+import { compareValues } from "../lib/runColumns";
+import type { RunColumn } from "../lib/runColumns";
 import type { UrlState } from "../lib/urlState";
 
 export class RunSelector {
@@ -20,6 +24,7 @@ export class RunSelector {
   private runs: string[] = [];
   private available: Set<string> | null = null;
   private hidden: Set<string>;
+  private columns: RunColumn[] = [];
 
   constructor(private state: UrlState, private colors: RunColors, private onChange: () => void) {
     this.hidden = new Set(state.getList("hidden"));
@@ -41,6 +46,16 @@ export class RunSelector {
   setRuns(runs: string[]) {
     if (runs.join("\n") === this.runs.join("\n")) return;
     this.runs = runs;
+    this.render();
+  }
+
+  /** Hparam and metric columns offered as sort keys (the URL's runSort applies once its column is here). */
+  setColumns(columns: RunColumn[]) {
+    this.columns = columns;
+    const keep = [...this.sort.options].slice(0, 2);
+    this.sort.replaceChildren(...keep, ...columns.map((c) => h("option", { value: c.key }, `${c.key[0] === "h" ? "hparam" : "metric"}: ${c.label}`)));
+    const want = this.state.get("runSort");
+    if (columns.some((c) => c.key === want)) this.sort.value = want;
     this.render();
   }
 
@@ -79,7 +94,9 @@ export class RunSelector {
     const re = this.regex();
     this.error.textContent = re === null ? "invalid regex" : "";
     this.shown = this.runs.filter((r) => (!this.available || this.available.has(r)) && (!re || re.test(r)));
+    const col = this.columns.find((c) => c.key === this.sort.value);
     if (this.sort.value === "name") this.shown.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    else if (col) this.shown.sort((a, b) => compareValues(col.values.get(a), col.values.get(b)));  // stable: ties keep start order
     this.rows.style.height = `${this.shown.length * ROW}px`;
     this.drawn = "";
     this.drawWindow();
