@@ -16,7 +16,10 @@ dir=${5:-/tmp/tblog-scale-$shape}
 web=$(cd "$(dirname "$0")/../web" && pwd)
 if [ ! -e "$dir/.complete" ]; then
   rm -rf "$dir"
-  node "$web/tests/make-perf-logdir.mjs" "$dir" "$tags" "$runs" "$points" > /dev/null
+  # same curves either way; the C++ writer (built with -DTBLOG_BUILD_BENCHMARKS=ON) is ~100x faster
+  gen="$(dirname "$bin")/bench/make_scale_logdir"
+  if [ -x "$gen" ]; then "$gen" "$dir" "$tags" "$runs" "$points"
+  else node "$web/tests/make-perf-logdir.mjs" "$dir" "$tags" "$runs" "$points" > /dev/null; fi
   touch "$dir/.complete"
 fi
 echo "logdir $dir: $(du -sh "$dir" | cut -f1)"

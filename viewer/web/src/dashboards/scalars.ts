@@ -21,6 +21,8 @@ class ScalarCard {
   private data = new Map<string, Series>();
   private zoom: [number, number] | null = null;
   private detail = new Map<string, Series>();
+  /** how many runs shared the chart when `data` was fetched (fewer now: ask again, finer) */
+  private fetchedFor = 0;
   private stopWatching?: () => void;
   active = false;
 
@@ -59,9 +61,12 @@ class ScalarCard {
   /** Fetches runs not loaded yet (or all of them on refresh) and redraws. */
   async load(refresh: boolean) {
     const width = plotColumns(this.chartEl);
-    const need = this.runs.filter((r) => refresh || !this.data.has(r));
+    const finer = this.fetchedFor > 2 * this.runs.length;
+    const need = this.runs.filter((r) => refresh || finer || !this.data.has(r));
     try {
-      const got = await Promise.all(need.map((r) => fetchSeries(r, this.tag, width, undefined, { refresh })));
+      const overlaid = this.runs.length;
+      const got = await Promise.all(need.map((r) => fetchSeries(r, this.tag, width, undefined, { refresh, overlaid })));
+      this.fetchedFor = finer || !this.fetchedFor ? overlaid : Math.max(this.fetchedFor, overlaid);
       need.forEach((r, i) => this.data.set(r, got[i]));
       if (this.zoom) await this.loadDetail(this.zoom);
       this.draw(!!this.zoom);
@@ -85,7 +90,7 @@ class ScalarCard {
   private async loadDetail(range: [number, number]) {
     const width = plotColumns(this.chartEl);
     const runs = this.runs.filter((r) => { const s = this.data.get(r); return s && s.total > s.points.length; });
-    const got = await Promise.all(runs.map((r) => fetchSeries(r, this.tag, width, range)));
+    const got = await Promise.all(runs.map((r) => fetchSeries(r, this.tag, width, range, { overlaid: runs.length })));
     this.detail.clear();
     runs.forEach((r, i) => this.detail.set(r, got[i]));
   }

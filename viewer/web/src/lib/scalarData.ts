@@ -25,6 +25,8 @@ interface Answer extends Series { from?: number }
 export interface FetchOptions {
   /** ask the server for what changed since the cached answer (live reload) */
   refresh?: boolean;
+  /** series drawn in the same chart: with many, each gets fewer buckets (CHART_POINTS) */
+  overlaid?: number;
 }
 
 let hasTblogRoute: Promise<boolean> | undefined;
@@ -55,9 +57,16 @@ function remember(key: string, s: Series & { gen?: number }) {
   }
 }
 
-/** Buckets rounded up so cards of slightly different widths share answers. */
-function bucketsFor(width: number) {
-  return Math.max(64, Math.ceil(width / 64) * 64);
+/** Points a chart asks for across its series: 1,000 runs x 1,000 steps would otherwise be 1 M
+ * points (40 MB of JSON) per chart. Each bucket keeps its first/min/max/last point, so a spike
+ * still shows; zooming asks for the window in full detail. */
+const CHART_POINTS = 64_000;
+
+/** Buckets per series: one per pixel column, fewer when many series share the chart; rounded
+ * up so cards of slightly different widths (and run counts) share answers. */
+function bucketsFor(width: number, overlaid = 1) {
+  const b = Math.max(16, Math.min(width, Math.floor(CHART_POINTS / (4 * Math.max(1, overlaid)))));
+  return b >= 64 ? Math.ceil(b / 64) * 64 : 2 ** Math.ceil(Math.log2(b));
 }
 
 type Pending = Map<string, Array<{ resolve: (s: Series) => void; reject: (e: unknown) => void }>>;
@@ -67,7 +76,7 @@ const keyOf = (tag: string, buckets: number, range?: [number, number]) =>
   JSON.stringify([tag, buckets, range ? [Math.floor(range[0]), Math.ceil(range[1])] : null]);
 
 export async function fetchSeries(run: string, tag: string, width: number, range?: [number, number], opts: FetchOptions = {}): Promise<Series> {
-  const buckets = bucketsFor(width);
+  const buckets = bucketsFor(width, opts.overlaid);
   const key = keyOf(tag, buckets, range);
   const cached = cache.get(`${key}\u0000${run}`);
   if (cached && !opts.refresh && cached.gen === generation) {
