@@ -1,18 +1,57 @@
 // tblog-view: serves TensorBoard's data API (and tblog's web UI) for a logdir.
 //
 //   tblog-view --logdir runs            then open the printed URL
+//   tblog-view export --logdir runs --out report/   a static snapshot (export/exporter.hpp)
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <string_view>
 #include <thread>
 
+#include "export/exporter.hpp"
 #include "version.hpp"
 #include "viewer.hpp"
 
+namespace {
+
+int export_main(int argc, char** argv) {
+    using namespace tblog::view::exporting;
+    ExportOptions opt;
+    try {
+        opt = parse_export_options(argc, argv);
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
+    if (opt.viewer.help) {
+        std::fputs(export_usage().c_str(), stdout);
+        return 0;
+    }
+    try {
+        const ExportSummary s = run_export(opt);
+        const auto& where = opt.single_file.empty() ? opt.out : opt.single_file;
+        std::printf("tblog-view %s: exported %zu answers, %.1f MB, to %s\n", tblog::view::kVersion, s.files,
+                    s.bytes / 1e6, where.string().c_str());
+        std::fflush(stdout);
+        if (opt.open)
+            serve_folder(opt.out, opt.viewer.port, [](const std::string& url) {
+                std::printf("serving the export at %s (Press CTRL+C to quit)\n", url.c_str());
+                std::fflush(stdout);
+            });
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace tblog::view;
+    if (argc > 1 && std::string_view(argv[1]) == "export") return export_main(argc - 2, argv + 2);
     Options opt;
     try {
         opt = parse_options(argc, argv);

@@ -148,6 +148,7 @@ Options parse_options(int argc, const char* const* argv) {
 
 std::string usage() {
     return R"(usage: tblog-view --logdir DIR [options]
+       tblog-view export --logdir DIR --out DIR [options]   (static snapshot; export --help)
 
 Serves TensorBoard's HTTP data API (and tblog's web UI) for a logdir.
 

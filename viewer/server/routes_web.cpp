@@ -2,6 +2,7 @@
 // any extension-less path outside /data (client-side routes of a single-page app).
 #include <string_view>
 
+#include "media_types.hpp"
 #include "routes.hpp"
 #include "web_assets.hpp"
 
@@ -15,30 +16,8 @@ const WebAsset* find_asset(std::string_view path) {
     return nullptr;
 }
 
-const char* mime_of(std::string_view path) {
-    const auto dot = path.rfind('.');
-    const std::string_view ext = dot == std::string_view::npos ? "" : path.substr(dot + 1);
-    struct M {
-        std::string_view ext;
-        const char* mime;
-    };
-    static constexpr M table[] = {
-        {"html", "text/html; charset=utf-8"},  {"js", "text/javascript; charset=utf-8"},
-        {"mjs", "text/javascript; charset=utf-8"}, {"css", "text/css; charset=utf-8"},
-        {"json", "application/json"},          {"map", "application/json"},
-        {"svg", "image/svg+xml"},              {"png", "image/png"},
-        {"ico", "image/x-icon"},               {"jpg", "image/jpeg"},
-        {"woff2", "font/woff2"},               {"woff", "font/woff"},
-        {"ttf", "font/ttf"},                   {"wasm", "application/wasm"},
-        {"txt", "text/plain; charset=utf-8"},
-    };
-    for (const auto& m : table)
-        if (m.ext == ext) return m.mime;
-    return "application/octet-stream";
-}
-
 void serve(const WebAsset& a, httplib::Response& res) {
-    res.set_content(reinterpret_cast<const char*>(a.data), a.size, mime_of(a.path));
+    res.set_content(reinterpret_cast<const char*>(a.data), a.size, file_mime(a.path));
     // Hashed bundle names may be cached; index.html must be revalidated to pick up new builds.
     res.set_header("Cache-Control", std::string_view(a.path) == "index.html" ? "no-cache" : "max-age=3600");
 }

@@ -44,3 +44,9 @@ if [ -n "${TBLOG_VIEW_BIN:-}" ] && [ -n "${TBLOG_EMBEDDING_BIN:-${TBLOG_DEMO_BIN
   echo "== projector on add_embedding's files (examples/embedding.cpp) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/projector-real.test.mjs
 fi
+# Static export (issue 14): folder behind a static file server and single file from file://,
+# compared with the live server; a 1,000-run export.
+if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
+  echo "== export browser tests with $TBLOG_VIEW_BIN"
+  node --test --test-concurrency=1 tests/export.test.mjs
+fi

@@ -2,7 +2,7 @@
 // table, as parallel coordinates (one axis per hparam and metric, one line per
 // trial) and as a scatter matrix of metrics against hparams. Filters typed in
 // the table apply to all three views.
-import { url } from "../lib/api";
+import { srcUrl, url } from "../lib/api";
 import { control, errorBanner, emptyNote, segmented } from "../lib/cards";
 import { clear, cssVar, h } from "../lib/dom";
 import { fmtNum } from "../lib/format";
@@ -87,7 +87,7 @@ class HParamsDashboard implements Dashboard {
     if (!exp) return;
     const visible = JSON.stringify([...exp.hparamInfos, ...exp.metricInfos].map(() => true));
     const link = (format: string, label: string, ext: string) => h("a", {
-      href: url("plugin/hparams/download_data", { request, format, columnsVisibility: visible }), download: `hparams_table.${ext}`,
+      href: srcUrl(url("plugin/hparams/download_data", { request, format, columnsVisibility: visible })), download: `hparams_table.${ext}`,
       dataset: { format },
     }, label);
     this.ctx.controls.append(control("Download data", link("csv", "CSV", "csv"), link("json", "JSON", "json"), link("latex", "LaTeX", "tex")));

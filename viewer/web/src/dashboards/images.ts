@@ -1,7 +1,7 @@
 // Images: one card per (tag, run, sample) with a step slider; images are
 // scaled to the card unless "actual size" is on (pixelated, never smoothed,
 // so small images stay readable).
-import { getRunTag, TagsByRun } from "../lib/api";
+import { getRunTag, srcUrl, TagsByRun } from "../lib/api";
 import { card, control, errorBanner, stepSlider } from "../lib/cards";
 import { h } from "../lib/dom";
 import { fmtWall } from "../lib/format";
@@ -42,7 +42,7 @@ export class BlobCard {
   show() {
     const e = this.entries[this.index];
     if (!e) { this.media.replaceChildren(h("div.muted", null, "no data")); return; }
-    const src = `data/plugin/${this.plugin}/${this.plugin === "images" ? "individualImage" : "individualAudio"}?${e.query}`;
+    const src = srcUrl(`data/plugin/${this.plugin}/${this.plugin === "images" ? "individualImage" : "individualAudio"}?${e.query}`);
     if (this.plugin === "images") {
       const img = h("img", { src, alt: `${this.tag} step ${e.step}` });
       this.media.replaceChildren(h(this.actualSize() ? "div.img-wrap" : "div.img-wrap.fit", null, img));

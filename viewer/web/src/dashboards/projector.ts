@@ -8,7 +8,7 @@
 // (from the embedding's bookmarks file, this browser, or a downloaded file).
 import "./projector.css";
 import * as THREE from "three";
-import { getJson, url } from "../lib/api";
+import { boundedFetch, getJson, srcUrl, url } from "../lib/api";
 import { control, emptyNote, errorBanner, segmented } from "../lib/cards";
 import { categorical, ramp } from "../lib/colors";
 import { cssVar, h, safeRegex } from "../lib/dom";
@@ -225,7 +225,7 @@ class ProjectorDashboard implements Dashboard {
   /** The tensor as float32, read chunk by chunk so the status shows the download's progress. */
   private async fetchTensor(params: Record<string, string>): Promise<Float32Array> {
     const u = url("plugin/projector/tensor", params);
-    const r = await fetch(u);
+    const r = await boundedFetch(u);
     if (!r.ok) throw new Error(`${u}: ${r.status} ${await r.text()}`);
     const expected = this.n * this.d * 4;
     const total = Number(r.headers.get("Content-Length")) || expected;
@@ -253,7 +253,7 @@ class ProjectorDashboard implements Dashboard {
     try {
       [data, tsv] = await Promise.all([
         this.fetchTensor(params),
-        e.metadataPath ? fetch(url("plugin/projector/metadata", params)).then((r) => (r.ok ? r.text() : "")) : Promise.resolve(""),
+        e.metadataPath ? boundedFetch(url("plugin/projector/metadata", params)).then((r) => (r.ok ? r.text() : "")) : Promise.resolve(""),
       ]);
     } catch (err) {
       this.plot.replaceChildren(errorBanner(err));
@@ -282,7 +282,7 @@ class ProjectorDashboard implements Dashboard {
     this.spriteBox.disabled = !e.sprite;
     if (e.sprite) {
       const img = new Image();
-      img.src = url("plugin/projector/sprite_image", params);
+      img.src = srcUrl(url("plugin/projector/sprite_image", params));
       await img.decode().then(() => (this.sprite = img), () => undefined);
     }
     this.selected = -1;

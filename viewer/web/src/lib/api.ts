@@ -1,5 +1,7 @@
 // Data routes of tblog-view (TensorBoard's HTTP API plus /data/tblog/...).
-// Paths are relative so the UI also works when served under a path prefix.
+// Paths are relative so the UI also works when served under a path prefix. A page opened
+// from `tblog-view export` answers them from the export instead (staticSite.ts).
+import { site } from "./staticSite";
 
 export class HttpError extends Error {
   constructor(public status: number, message: string) {
@@ -41,7 +43,7 @@ export async function boundedFetch(u: string, init: RequestInit = {}): Promise<R
   }
   inFlight++;
   try {
-    return await fetch(u, init);
+    return await (site ? site.fetch(u, init) : fetch(u, init));
   } finally {
     inFlight--;
     waiting.shift()?.();
@@ -51,6 +53,11 @@ export async function boundedFetch(u: string, init: RequestInit = {}): Promise<R
 /** Requests in flight and waiting (tests and the perf harness read this). */
 export function requestLoad() {
   return { inFlight, waiting: waiting.length };
+}
+
+/** A data URL for an element's src or href (images, audio, downloads), also in an export. */
+export function srcUrl(raw: string): string {
+  return site ? site.src(raw) : raw;
 }
 
 async function check(r: Response, u: string) {

@@ -10,7 +10,7 @@
 // - a refresh sends each series' cursor, so the server answers only the points added since
 //   (or the whole series when the job restarted and points were dropped);
 // - on a plain TensorBoard-compatible server it falls back to the full series per run.
-import { getJson, getJsonOptional, HttpError, postForm, ScalarPoint, url } from "./api";
+import { getJson, getJsonOptional, HttpError, postForm, ScalarPoint, srcUrl, url } from "./api";
 
 export interface Series {
   points: ScalarPoint[];
@@ -146,7 +146,7 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
 
 /** Full-resolution downloads (TensorBoard's own route). */
 export function downloadUrl(run: string, tag: string, format: "csv" | "json") {
-  return url("plugin/scalars/scalars", { run, tag, format: format === "csv" ? "csv" : undefined });
+  return srcUrl(url("plugin/scalars/scalars", { run, tag, format: format === "csv" ? "csv" : undefined }));
 }
 
 /** Pixel columns of a chart's plotting area (the card minus the y axis): one bucket each. */

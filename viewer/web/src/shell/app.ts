@@ -2,6 +2,8 @@
 // filter, auto-reload and the theme. Dashboards plug in through
 // DashboardContext (see dashboards/types.ts).
 import { getJson, getJsonOptional } from "../lib/api";
+import { exportInfo } from "../lib/exportInfo";
+import { site } from "../lib/staticSite";
 import { RunColors } from "../lib/colors";
 import { loadExperiment, runColumns } from "../lib/runColumns";
 import { clear, debounce, h, safeRegex } from "../lib/dom";
@@ -61,7 +63,8 @@ export class App {
         window.dispatchEvent(new Event("tblog-theme"));
       },
     }, "◐");
-    this.reloadBox.checked = this.state.getBool("autoReload", localStorage.getItem("tblog-autoreload") !== "0");
+    // an export never changes: nothing to reload
+    this.reloadBox.checked = !site && this.state.getBool("autoReload", localStorage.getItem("tblog-autoreload") !== "0");
     this.reloadBox.addEventListener("change", () => {
       localStorage.setItem("tblog-autoreload", this.reloadBox.checked ? "1" : "0");
       this.state.set({ autoReload: this.reloadBox.checked ? null : false });
@@ -78,6 +81,7 @@ export class App {
     }, 150));
 
     clear(this.root);
+    if (site) this.root.append(exportInfo(site.manifest));
     this.root.append(
       h("header.topbar", null,
         h("span.brand", null, "tblog"),
