@@ -5,7 +5,7 @@
 #include <string>
 
 #include "markdown.hpp"
-#include "tblog/detail/utf8.hpp"
+#include "tblog/detail/text/utf8.hpp"
 
 namespace {
 

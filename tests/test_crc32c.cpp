@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tblog/detail/crc32c.hpp"
+#include "tblog/detail/io/crc32c.hpp"
 
 namespace crc = tblog::detail::crc32c;
 

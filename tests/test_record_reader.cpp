@@ -6,7 +6,7 @@
 #include <string>
 
 #include "support/test_support.hpp"
-#include "tblog/detail/record.hpp"
+#include "tblog/detail/io/record.hpp"
 #include "tblog/reader.hpp"
 
 namespace rec = tblog::detail::record;

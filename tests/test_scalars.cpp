@@ -144,7 +144,7 @@ TEST_CASE("walltime defaults to now with sub-second precision; no step means ste
     CHECK(ev[1].step() == 0);
 }
 
-// The TSC-extrapolated clock (detail/wall_clock.hpp) must stay on the system clock: every
+// The TSC-extrapolated clock (detail/io/wall_clock.hpp) must stay on the system clock: every
 // reading lies between system-clock readings taken around it (within a 0.5 ms allowance
 // for calibration error), across the first uncalibrated milliseconds, the switch to the
 // TSC and many re-anchorings, and it resolves microseconds (as Python's time.time()).

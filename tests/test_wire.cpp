@@ -7,7 +7,7 @@
 #include <string>
 
 #include "support/test_support.hpp"
-#include "tblog/detail/wire.hpp"
+#include "tblog/detail/wire/wire.hpp"
 #include "tensor.pb.h"
 
 using tblog::detail::wire::Nested;

@@ -13,7 +13,7 @@
 //   }                                                      // file written after step 520
 //
 // Cost: a span takes two clock reads and one 24-byte store into the calling thread's own
-// buffer (see detail/trace_buffer.hpp); nothing is formatted until the session stops. When
+// buffer (see detail/profiler/trace_buffer.hpp); nothing is formatted until the session stops. When
 // the profiler is not recording, span() returns an empty Span after one atomic load.
 #pragma once
 
@@ -37,12 +37,12 @@
 #include <thread>
 #include <vector>
 
-#include "tblog/detail/logdir_paths.hpp"
-#include "tblog/detail/naming.hpp"
-#include "tblog/detail/trace_buffer.hpp"
-#include "tblog/detail/trace_proc.hpp"
-#include "tblog/detail/trace_writer.hpp"
-#include "tblog/detail/trace_xspace.hpp"
+#include "tblog/detail/io/logdir_paths.hpp"
+#include "tblog/detail/io/naming.hpp"
+#include "tblog/detail/profiler/trace_buffer.hpp"
+#include "tblog/detail/profiler/trace_proc.hpp"
+#include "tblog/detail/profiler/trace_writer.hpp"
+#include "tblog/detail/profiler/trace_xspace.hpp"
 
 namespace tblog {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "tblog/detail/crc32c.hpp"
-#include "tblog/detail/record.hpp"
+#include "tblog/detail/io/crc32c.hpp"
+#include "tblog/detail/io/record.hpp"
 
 namespace tblog {
 

@@ -16,9 +16,9 @@
 #include <system_error>
 #include <thread>
 
-#include "tblog/detail/s3_client.hpp"
-#include "tblog/detail/s3_sink.hpp"
-#include "tblog/detail/storage.hpp"
+#include "tblog/detail/io/s3_client.hpp"
+#include "tblog/detail/io/s3_sink.hpp"
+#include "tblog/detail/io/storage.hpp"
 #include "tblog/writer.hpp"
 
 namespace tblog::s3 {

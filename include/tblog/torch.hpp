@@ -1,7 +1,7 @@
 // LibTorch adapter: log torch::Tensor values and TorchScript graphs exactly as PyTorch's
 // torch.utils.tensorboard does, and profile every LibTorch op (tblog::TorchOpRecorder, in
-// detail/torch_ops.hpp). The only tblog header that includes <torch/torch.h> (with
-// detail/torch_graph.hpp and detail/torch_ops.hpp, which only it includes); the rest of
+// detail/torch/torch_ops.hpp). The only tblog header that includes <torch/torch.h> (with
+// detail/torch/torch_graph.hpp and detail/torch/torch_ops.hpp, which only it includes); the rest of
 // tblog never needs LibTorch.
 //
 //   #include <tblog/torch.hpp>
@@ -29,8 +29,8 @@
 
 #include <torch/torch.h>
 
-#include "tblog/detail/torch_graph.hpp"
-#include "tblog/detail/torch_ops.hpp"
+#include "tblog/detail/torch/torch_graph.hpp"
+#include "tblog/detail/torch/torch_ops.hpp"
 #include "tblog/writer.hpp"
 
 namespace tblog {
@@ -237,7 +237,7 @@ public:
     }
 
     // The graph of a TorchScript module run on example inputs, as PyTorch's add_graph
-    // writes it (see detail/torch_graph.hpp): scope-named nodes (Sequential/Linear[0]/...),
+    // writes it (see detail/torch/torch_graph.hpp): scope-named nodes (Sequential/Linear[0]/...),
     // op kinds, inputs, _output_shapes. The module is run once, in eval mode, without grad.
     void add_graph(torch::jit::Module& model, const std::vector<torch::jit::IValue>& input_to_model,
                    bool verbose = false) {

@@ -38,15 +38,15 @@
 #include <utility>
 #include <vector>
 
-#include "tblog/detail/async_writer.hpp"
-#include "tblog/detail/event.hpp"
-#include "tblog/detail/logdir_paths.hpp"
-#include "tblog/detail/naming.hpp"
-#include "tblog/detail/projector_files.hpp"
-#include "tblog/detail/ranks.hpp"
-#include "tblog/detail/scalar_event.hpp"
-#include "tblog/detail/storage.hpp"
-#include "tblog/detail/scratch.hpp"
+#include "tblog/detail/io/async_writer.hpp"
+#include "tblog/detail/wire/event.hpp"
+#include "tblog/detail/io/logdir_paths.hpp"
+#include "tblog/detail/io/naming.hpp"
+#include "tblog/detail/io/projector_files.hpp"
+#include "tblog/detail/io/ranks.hpp"
+#include "tblog/detail/wire/scalar_event.hpp"
+#include "tblog/detail/io/storage.hpp"
+#include "tblog/detail/wire/scratch.hpp"
 #include "tblog/summary.hpp"
 #include "tblog/tensor.hpp"
 

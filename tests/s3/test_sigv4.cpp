@@ -6,7 +6,7 @@
 //   credentials AKIAIOSFODNN7EXAMPLE, bucket examplebucket, 2013-05-24.
 #include <catch2/catch.hpp>
 
-#include "tblog/detail/sigv4.hpp"
+#include "tblog/detail/io/sigv4.hpp"
 
 namespace sig = tblog::detail::sigv4;
 

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <vector>
 
-#include "tblog/detail/utf8.hpp"
+#include "tblog/detail/text/utf8.hpp"
 
 namespace tblog::view {
 

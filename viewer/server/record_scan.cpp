@@ -7,14 +7,14 @@
 #include <cstdio>
 #include <cstring>
 
-#include "tblog/detail/crc32c.hpp"
-#include "tblog/detail/record.hpp"
+#include "tblog/detail/io/crc32c.hpp"
+#include "tblog/detail/io/record.hpp"
 
 namespace tblog::view {
 
 namespace {
 
-// The framing is the library's (tblog/detail/record.hpp), the one definition both share.
+// The framing is the library's (tblog/detail/io/record.hpp), the one definition both share.
 constexpr std::size_t kHeader = detail::record::kHeaderSize;
 constexpr std::size_t kFooter = detail::record::kFooterSize;
 constexpr std::uint64_t kMaxRecord = std::uint64_t{1} << 31;  // larger is taken as damage

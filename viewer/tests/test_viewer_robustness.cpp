@@ -2,8 +2,8 @@
 // good record, and refuses what could name a file outside the logdir.
 #include <catch2/catch.hpp>
 
-#include "tblog/detail/record.hpp"
-#include "tblog/detail/scalar_event.hpp"
+#include "tblog/detail/io/record.hpp"
+#include "tblog/detail/wire/scalar_event.hpp"
 #include "tblog/writer.hpp"
 #include "record_scan.hpp"
 #include "viewer_test_support.hpp"

@@ -12,7 +12,7 @@
 #include "scalar_columns.hpp"
 #include "scalar_fastpath.hpp"
 #include "support/test_support.hpp"
-#include "tblog/detail/scalar_event.hpp"
+#include "tblog/detail/wire/scalar_event.hpp"
 
 using namespace tblog::view;
 

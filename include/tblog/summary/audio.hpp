@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "tblog/detail/wav.hpp"
+#include "tblog/detail/codecs/wav.hpp"
 #include "tblog/summary/common.hpp"
 #include "tblog/tensor.hpp"
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "tblog/detail/utf8.hpp"
-#include "tblog/detail/wire.hpp"
+#include "tblog/detail/text/utf8.hpp"
+#include "tblog/detail/wire/wire.hpp"
 
 namespace tblog::summary {
 

@@ -19,9 +19,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "tblog/detail/logdir_paths.hpp"
-#include "tblog/detail/png.hpp"
-#include "tblog/detail/py_format.hpp"
+#include "tblog/detail/io/logdir_paths.hpp"
+#include "tblog/detail/codecs/png.hpp"
+#include "tblog/detail/text/py_format.hpp"
 #include "tblog/summary/common.hpp"
 #include "tblog/tensor.hpp"
 

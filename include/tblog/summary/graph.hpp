@@ -16,7 +16,7 @@
 #include <utility>
 #include <variant>
 
-#include "tblog/detail/event.hpp"
+#include "tblog/detail/wire/event.hpp"
 #include "tblog/summary/common.hpp"
 
 namespace tblog {

@@ -1,7 +1,7 @@
 // Histograms: what PyTorch's summary.histogram() / histogram_raw() write.
 //   Value{tag, histo: HistogramProto{min, max, num, sum, sum_squares, bucket_limit, bucket}},
 //   no metadata.
-// Bucketing is np.histogram's (see detail/histogram.hpp); the buckets are then trimmed to the
+// Bucketing is np.histogram's (see detail/codecs/histogram.hpp); the buckets are then trimmed to the
 // data's support keeping one empty bucket in front, as PyTorch's make_histogram does.
 //
 // Values must be finite: TensorBoard cannot show NaN/Inf and numpy's automatic bins reject
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "tblog/detail/histogram.hpp"
+#include "tblog/detail/codecs/histogram.hpp"
 #include "tblog/summary/common.hpp"
 #include "tblog/tensor.hpp"
 

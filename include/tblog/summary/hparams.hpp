@@ -14,8 +14,8 @@
 #include <utility>
 #include <variant>
 
-#include "tblog/detail/logdir_paths.hpp"
-#include "tblog/detail/py_format.hpp"
+#include "tblog/detail/io/logdir_paths.hpp"
+#include "tblog/detail/text/py_format.hpp"
 #include "tblog/summary/common.hpp"
 
 namespace tblog {

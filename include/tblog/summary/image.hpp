@@ -2,7 +2,7 @@
 //   Value{tag, image: Summary.Image{height, width, colorspace, encoded_image_string: PNG}},
 //   no metadata. height/width are the image's before `rescale`; the PNG holds the rescaled
 //   pixels (Pillow's Lanczos), as PyTorch's make_image does.
-// Pixel preparation (layouts, grids, value scaling, boxes) is in detail/image_ops.hpp.
+// Pixel preparation (layouts, grids, value scaling, boxes) is in detail/codecs/image_ops.hpp.
 #pragma once
 
 #include <cmath>
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "tblog/detail/image_ops.hpp"
-#include "tblog/detail/png.hpp"
-#include "tblog/detail/resample.hpp"
+#include "tblog/detail/codecs/image_ops.hpp"
+#include "tblog/detail/codecs/png.hpp"
+#include "tblog/detail/codecs/resample.hpp"
 #include "tblog/summary/common.hpp"
 #include "tblog/tensor.hpp"
 

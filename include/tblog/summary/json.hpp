@@ -20,7 +20,7 @@
 #include <variant>
 #include <vector>
 
-#include "tblog/detail/py_format.hpp"
+#include "tblog/detail/text/py_format.hpp"
 
 namespace tblog {
 

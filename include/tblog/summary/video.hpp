@@ -3,7 +3,7 @@
 // vid_tensor is (N, T, C, H, W). As PyTorch's _prepare_video: the N clips are padded with
 // black clips to a power of two and tiled, 2^floor((bit_length(N) - 1) / 2) rows; uint8
 // values are taken as float32(v) / 255, then every value as float32 * 255, clipped,
-// truncated. Frame delay int(100 / fps) centiseconds, looping forever (detail/gif.hpp).
+// truncated. Frame delay int(100 / fps) centiseconds, looping forever (detail/codecs/gif.hpp).
 #pragma once
 
 #include <cmath>
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "tblog/detail/gif.hpp"
-#include "tblog/detail/image_ops.hpp"
+#include "tblog/detail/codecs/gif.hpp"
+#include "tblog/detail/codecs/image_ops.hpp"
 #include "tblog/summary/common.hpp"
 #include "tblog/summary/image.hpp"
 #include "tblog/tensor.hpp"

@@ -11,7 +11,7 @@
 #include <climits>
 #include <stdexcept>
 
-#include "tblog/detail/trace_json.hpp"
+#include "tblog/detail/profiler/trace_json.hpp"
 #include "xplane.pb.h"
 
 namespace tblog::view {

@@ -23,8 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include "tblog/detail/sigv4.hpp"
-#include "tblog/detail/storage.hpp"
+#include "tblog/detail/io/sigv4.hpp"
+#include "tblog/detail/io/storage.hpp"
 
 namespace tblog::detail::s3 {
 

@@ -13,7 +13,7 @@
 #include <deque>
 #include <string>
 
-#include "tblog/detail/naming.hpp"
+#include "tblog/detail/io/naming.hpp"
 
 namespace tblog::detail::s3 {
 

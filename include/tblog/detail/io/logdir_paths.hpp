@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "tblog/detail/utf8.hpp"
+#include "tblog/detail/text/utf8.hpp"
 
 namespace tblog::detail {
 

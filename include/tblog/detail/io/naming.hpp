@@ -8,7 +8,7 @@
 #include <ctime>
 #include <string>
 
-#include "tblog/detail/wall_clock.hpp"
+#include "tblog/detail/io/wall_clock.hpp"
 
 #if defined(_WIN32)
 #include <process.h>

@@ -19,12 +19,12 @@
 #include <system_error>
 #include <thread>
 
-#include "tblog/detail/event.hpp"
-#include "tblog/detail/naming.hpp"
-#include "tblog/detail/record.hpp"
-#include "tblog/detail/s3_client.hpp"
-#include "tblog/detail/s3_spool.hpp"
-#include "tblog/detail/storage.hpp"
+#include "tblog/detail/wire/event.hpp"
+#include "tblog/detail/io/naming.hpp"
+#include "tblog/detail/io/record.hpp"
+#include "tblog/detail/io/s3_client.hpp"
+#include "tblog/detail/io/s3_spool.hpp"
+#include "tblog/detail/io/storage.hpp"
 
 namespace tblog::detail::s3 {
 

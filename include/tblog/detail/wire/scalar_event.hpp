@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "tblog/detail/wire.hpp"
+#include "tblog/detail/wire/wire.hpp"
 
 namespace tblog::detail {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "tblog/detail/crc32c.hpp"
+#include "tblog/detail/io/crc32c.hpp"
 
 namespace tblog::detail::record {
 

@@ -15,9 +15,9 @@
 #include <utility>
 #include <vector>
 
-#include "tblog/detail/trace_buffer.hpp"
-#include "tblog/detail/trace_json.hpp"
-#include "tblog/detail/trace_proc.hpp"
+#include "tblog/detail/profiler/trace_buffer.hpp"
+#include "tblog/detail/profiler/trace_json.hpp"
+#include "tblog/detail/profiler/trace_proc.hpp"
 
 namespace tblog::detail::trace {
 

@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "tblog/detail/bitmap_font.hpp"
+#include "tblog/detail/codecs/bitmap_font.hpp"
 #include "tblog/summary/common.hpp"
 #include "tblog/tensor.hpp"
 

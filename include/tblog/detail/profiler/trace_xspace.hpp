@@ -1,7 +1,7 @@
 // Writes one recorded profiling session as an XSpace protobuf, <host>.xplane.pb: the file
 // the current TensorBoard profile plugin (tensorboard-plugin-profile / xprof) reads. The
 // schema is proto/xplane.proto (openxla/tsl's tsl/profiler/protobuf/xplane.proto); it is
-// encoded with tblog's own wire writer (detail/wire.hpp), like every other file tblog
+// encoded with tblog's own wire writer (detail/wire/wire.hpp), like every other file tblog
 // writes, so the library still needs no libprotobuf.
 //
 // Layout (what xprof's converters expect of a host trace):
@@ -30,8 +30,8 @@
 #include <system_error>
 #include <vector>
 
-#include "tblog/detail/trace_writer.hpp"
-#include "tblog/detail/wire.hpp"
+#include "tblog/detail/profiler/trace_writer.hpp"
+#include "tblog/detail/wire/wire.hpp"
 
 namespace tblog::detail::trace {
 

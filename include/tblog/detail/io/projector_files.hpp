@@ -12,8 +12,8 @@
 #include <string>
 #include <system_error>
 
-#include "tblog/detail/naming.hpp"
-#include "tblog/detail/storage.hpp"
+#include "tblog/detail/io/naming.hpp"
+#include "tblog/detail/io/storage.hpp"
 #include "tblog/summary/embedding.hpp"
 
 namespace tblog::detail {

@@ -18,8 +18,8 @@
 #include <string>
 #include <system_error>
 
-#include "tblog/detail/record.hpp"
-#include "tblog/detail/storage.hpp"
+#include "tblog/detail/io/record.hpp"
+#include "tblog/detail/io/storage.hpp"
 
 #if defined(_WIN32)
 #include <fcntl.h>

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "tblog/detail/wire.hpp"
+#include "tblog/detail/wire/wire.hpp"
 
 namespace tblog::detail::event {
 

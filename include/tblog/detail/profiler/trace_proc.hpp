@@ -3,7 +3,7 @@
 // sampler reports nothing).
 #pragma once
 
-#include "tblog/detail/naming.hpp"
+#include "tblog/detail/io/naming.hpp"
 
 #include <chrono>
 #include <cstdint>

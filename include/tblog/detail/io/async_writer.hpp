@@ -41,8 +41,8 @@
 #include <thread>
 #include <vector>
 
-#include "tblog/detail/file_sink.hpp"
-#include "tblog/detail/record.hpp"
+#include "tblog/detail/io/file_sink.hpp"
+#include "tblog/detail/io/record.hpp"
 
 namespace tblog {
 
