@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -35,8 +36,31 @@ struct SeriesMetadata {
     std::string description;     // SummaryMetadata.summary_description (markdown)
 };
 
-using TensorBytes = std::string;                // a serialized tensorboard.TensorProto
-using BlobSequence = std::vector<std::string>;  // e.g. {width, height, png} for an image
+using TensorBytes = std::string;  // a serialized tensorboard.TensorProto
+
+// One element of a blob sequence: immutable bytes shared by the store and every answer that
+// sends them. A request for a 50 MB image takes a reference under the run's lock and streams
+// from it after the lock is released: no copy per request, and memory does not grow with the
+// number of clients fetching it.
+class Blob {
+public:
+    Blob() : bytes_(no_bytes()) {}
+    Blob(std::string bytes) : bytes_(std::make_shared<const std::string>(std::move(bytes))) {}  // NOLINT: implicit
+
+    const std::string& str() const { return *bytes_; }
+    operator const std::string&() const { return *bytes_; }  // NOLINT: reads as the bytes it holds
+    std::size_t size() const { return bytes_->size(); }
+    bool empty() const { return bytes_->empty(); }
+    const std::shared_ptr<const std::string>& shared() const { return bytes_; }
+
+private:
+    static const std::shared_ptr<const std::string>& no_bytes() {
+        static const auto e = std::make_shared<const std::string>();
+        return e;
+    }
+    std::shared_ptr<const std::string> bytes_;
+};
+using BlobSequence = std::vector<Blob>;  // e.g. {width, height, png} for an image
 
 struct Series {
     SeriesMetadata meta;

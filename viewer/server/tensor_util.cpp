@@ -1,6 +1,7 @@
 #include "tensor_util.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace tblog::view {
@@ -55,7 +56,11 @@ bool parse_tensor(std::string_view bytes, Tensor& out) {
 
 std::size_t Tensor::num_elements() const {
     std::size_t n = 1;
-    for (auto d : shape) n *= static_cast<std::size_t>(d < 0 ? 0 : d);
+    for (auto d : shape) {
+        const auto dim = static_cast<std::size_t>(d < 0 ? 0 : d);
+        if (dim != 0 && n > SIZE_MAX / dim) return SIZE_MAX;  // saturates: no tensor this big is served
+        n *= dim;
+    }
     return n;
 }
 
@@ -93,7 +98,13 @@ bool Tensor::to_doubles(std::vector<double>& out) const {
     }
     const std::size_t n = num_elements();
     // A single typed value may stand for a whole tensor filled with it (TensorFlow's rule).
-    if (out.size() == 1 && n > 1) out.assign(n, out[0]);
+    // The record is a few bytes whatever the shape says, so the expansion is bounded: a
+    // hostile shape must not make one request allocate gigabytes (a tensor this big written
+    // out in full could not be a record either: records are capped far below this).
+    if (out.size() == 1 && n > 1) {
+        if (n > kMaxExpandedElements) return false;
+        out.assign(n, out[0]);
+    }
     return out.size() == n;
 }
 

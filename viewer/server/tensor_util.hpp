@@ -3,6 +3,7 @@
 // string_val, and the shape.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,10 +14,14 @@
 namespace tblog::view {
 
 struct Tensor {
+    // The most elements a one-value tensor is expanded to (16 Mi doubles, 128 MiB): beyond
+    // it to_doubles refuses instead of allocating what a hostile shape asks for.
+    static constexpr std::size_t kMaxExpandedElements = std::size_t{1} << 24;
+
     tensorboard::TensorProto proto;
     std::vector<std::int64_t> shape;
 
-    std::size_t num_elements() const;
+    std::size_t num_elements() const;  // saturates at SIZE_MAX
     // Every element as a double, row-major; false if the dtype is not numeric or the data do
     // not match the shape.
     bool to_doubles(std::vector<double>& out) const;

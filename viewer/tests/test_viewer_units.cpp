@@ -2,8 +2,11 @@
 // (against protobuf), number formatting (against Python's repr), Markdown, flags, path checks.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 
+#include "http/response.hpp"
 #include "http_util.hpp"
 #include "markdown.hpp"
 #include "number_format.hpp"
@@ -11,6 +14,7 @@
 #include "reservoir.hpp"
 #include "scalar_columns.hpp"
 #include "scalar_fastpath.hpp"
+#include "tensor_util.hpp"
 #include "support/test_support.hpp"
 #include "tblog/detail/wire/scalar_event.hpp"
 
@@ -179,4 +183,55 @@ TEST_CASE("path escapes") {
     // A backslash inside a name is allowed: names that are not UTF-8 are shown as "exp\xff".
     for (const char* ok : {".", "train", "a/b", "a..b", "..a", "run.1/eval", "exp\\xff", "a\\b"})
         CHECK_FALSE(is_path_escape(ok));
+}
+
+TEST_CASE("tensor values: a one-value tensor is expanded only up to a bound") {
+    Tensor t;
+    t.proto.set_dtype(tensorboard::DT_DOUBLE);
+    t.proto.add_double_val(2.5);
+    t.shape = {4, 3};
+    std::vector<double> v;
+    REQUIRE(t.to_doubles(v));
+    CHECK(v == std::vector<double>(12, 2.5));  // TensorFlow's fill rule
+    // A hostile shape (2^40 x 2^30 elements from one value) is refused, not allocated.
+    t.shape = {std::int64_t{1} << 40, std::int64_t{1} << 30};
+    CHECK(t.num_elements() == SIZE_MAX);
+    CHECK_FALSE(t.to_doubles(v));
+    t.shape = {std::int64_t{1} << 25};  // 32 Mi elements: over the 16 Mi bound
+    CHECK_FALSE(t.to_doubles(v));
+    t.shape = {std::int64_t{1} << 10};
+    CHECK(t.to_doubles(v));
+    CHECK(v.size() == 1024);
+}
+
+TEST_CASE("shared blobs are streamed, whole or as one byte range, from the stored buffer") {
+    auto bytes = std::make_shared<const std::string>(std::string(600000, 'x') + "tail");
+    auto drain = [](httplib::Response& res) {
+        std::string got;
+        httplib::DataSink sink;
+        sink.write = [&](const char* d, std::size_t n) {
+            got.append(d, n);
+            return true;
+        };
+        for (std::size_t off = 0; off < res.content_length_;) {
+            const std::size_t before = got.size();
+            REQUIRE(res.content_provider_(off, std::min<std::size_t>(65536, res.content_length_ - off), sink));
+            off += got.size() - before;
+        }
+        return got;
+    };
+    httplib::Request req;
+    httplib::Response whole;
+    http::stream_shared(req, whole, bytes, "image/png");
+    CHECK(whole.body.empty());  // nothing copied into the response
+    CHECK(whole.content_length_ == bytes->size());
+    CHECK(bytes.use_count() == 2);  // the answer holds a reference, not a copy
+    CHECK(drain(whole) == *bytes);
+
+    req.headers.emplace("Range", "bytes=-4");
+    httplib::Response tail;
+    http::stream_shared(req, tail, bytes, "audio/wav");
+    CHECK(tail.status == 206);
+    CHECK(tail.get_header_value("Content-Range") == "bytes 600000-600003/600004");
+    CHECK(drain(tail) == "tail");
 }

@@ -40,8 +40,8 @@ bool gzip(const std::string& in, std::string& out) {
     return rc == Z_STREAM_END;
 }
 
-// A single "bytes=a-b" / "bytes=a-" / "bytes=-n" range within `size`; false if absent or
-// not one satisfiable range.
+}  // namespace
+
 bool single_range(const std::string& h, std::size_t size, std::size_t& first, std::size_t& last) {
     if (h.rfind("bytes=", 0) != 0 || h.find(',') != std::string::npos || size == 0) return false;
     const std::string spec = h.substr(6);
@@ -66,7 +66,22 @@ bool single_range(const std::string& h, std::size_t size, std::size_t& first, st
     return last != std::size_t(-1);
 }
 
-}  // namespace
+void stream_shared(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const std::string> bytes,
+                   const std::string& content_type) {
+    std::size_t first = 0, last = bytes->size() ? bytes->size() - 1 : 0;
+    if (bytes->empty()) return res.set_content("", content_type);
+    const std::string range = req.get_header_value("Range");
+    if (!range.empty() && single_range(range, bytes->size(), first, last)) {
+        res.status = 206;
+        res.set_header("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
+                                            std::to_string(bytes->size()));
+    }
+    res.set_header("Accept-Ranges", "bytes");
+    res.set_content_provider(last - first + 1, content_type,
+                             [bytes, first](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                 return sink.write(bytes->data() + first + offset, length);
+                             });
+}
 
 const char* status_reason(int s) {
     switch (s) {

@@ -7,6 +7,7 @@
 
 #include <httplib.h>
 
+#include <memory>
 #include <string>
 
 namespace tblog::view::http {
@@ -28,5 +29,14 @@ Outgoing serialize_response(const httplib::Request& req, httplib::Response& res,
 std::string error_response(int status, const std::string& message);
 
 const char* status_reason(int status);
+
+// A single "bytes=a-b" / "bytes=a-" / "bytes=-n" range within `size` (inclusive bounds);
+// false if `header` is absent or not one satisfiable range.
+bool single_range(const std::string& header, std::size_t size, std::size_t& first, std::size_t& last);
+
+// Answers with `bytes` streamed from the shared buffer (no copy of the whole body; the
+// reference keeps it alive while the response is sent), honouring a single Range request.
+void stream_shared(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const std::string> bytes,
+                   const std::string& content_type);
 
 }  // namespace tblog::view::http

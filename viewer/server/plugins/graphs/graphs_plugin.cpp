@@ -31,7 +31,7 @@ const std::string* latest_blob(const Run& run, std::string_view tag, std::initia
     if (std::find(plugins.begin(), plugins.end(), s->meta.plugin_name) == plugins.end()) return nullptr;
     const auto& items = s->blobs.items();
     if (items.empty() || items.back().value.empty()) return nullptr;
-    return &items.back().value.front();
+    return &items.back().value.front().str();
 }
 
 // Removes attribute values whose encoded size exceeds `limit` from every node of a mirrored

@@ -7,6 +7,7 @@
 // sampling has since evicted answers 404).
 #include <algorithm>
 
+#include "http/response.hpp"
 #include "media_types.hpp"
 #include "plugin_audio.pb.h"
 #include "plugin_index.hpp"
@@ -75,8 +76,8 @@ void serve_blob(ServerContext& ctx, const httplib::Request& req, httplib::Respon
                                    [](const auto& item, std::int64_t st) { return item.step < st; });
         if (it == items.end() || it->step != *step || *index < 0 || static_cast<std::size_t>(*index) >= it->value.size())
             return send_error(res, 404, "No such blob (it may have been sampled out)");
-        const std::string& blob = it->value[static_cast<std::size_t>(*index)];
-        res.set_content(blob, mime(s, blob));
+        const Blob& blob = it->value[static_cast<std::size_t>(*index)];
+        http::stream_shared(req, res, blob.shared(), mime(s, blob));
     });
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "http/response.hpp"
 #include "media_types.hpp"
 #include "plugin_index.hpp"
 #include "routes.hpp"
@@ -222,7 +223,8 @@ void register_timeseries_routes(Router& srv, ServerContext& ctx) {
         const Series* s = run->find(parts[1]);
         if (!s || !series_of(*s, kImages.plugin, kImages.cls)) return send_error(res, 404, "No such image");
         for (const auto& it : s->blobs.items())
-            if (it.step == step && index < it.value.size()) return res.set_content(it.value[index], image_mime(it.value[index]));
+            if (it.step == step && index < it.value.size())
+                return http::stream_shared(req, res, it.value[index].shared(), image_mime(it.value[index]));
         send_error(res, 404, "No such image (it may have been sampled out)");
     });
 }
