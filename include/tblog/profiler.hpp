@@ -26,7 +26,9 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -39,6 +41,7 @@
 
 #include "tblog/detail/io/logdir_paths.hpp"
 #include "tblog/detail/io/naming.hpp"
+#include "tblog/detail/io/storage.hpp"
 #include "tblog/detail/profiler/trace_buffer.hpp"
 #include "tblog/detail/profiler/trace_proc.hpp"
 #include "tblog/detail/profiler/trace_writer.hpp"
@@ -402,11 +405,28 @@ private:
         }
         s.names = &names_;
 
-        const std::string dir = new_run_dir();
-        const std::string path = dir + "/" + opt_.hostname + ".trace.json.gz";
         s.dropped_events = pool_.dropped();
         const auto threads = detail::trace::collect(s);
         const auto names = names_.snapshot();  // after draining: holds every name recorded
+        if (!detail::url_scheme(logdir_).empty()) {
+            // s3://...: each file is written locally, then stored as one object (tblog/s3.hpp
+            // registers the storage); the local copy is removed.
+            const auto store = detail::storage_for(logdir_, S3Options{});
+            const std::string dir = logdir_ + "/plugins/profile/" + detail::trace::profile_run_stamp(std::time(nullptr));
+            const std::string path = dir + "/" + opt_.hostname + ".trace.json.gz";
+            put_via_temp(*store, path, ".json.gz",
+                         [&](const std::string& tmp) { detail::trace::write_chrome_trace(tmp, s, threads, names); });
+            if (opt_.write_xspace) {
+                const std::string xs = dir + "/" + opt_.hostname + ".xplane.pb";
+                put_via_temp(*store, xs, ".xplane.pb",
+                             [&](const std::string& tmp) { detail::trace::write_xspace(tmp, s, threads, names); });
+                xspace_files_.push_back(xs);
+            }
+            files_.push_back(path);
+            return path;
+        }
+        const std::string dir = new_run_dir();
+        const std::string path = dir + "/" + opt_.hostname + ".trace.json.gz";
         detail::trace::write_chrome_trace(path, s, threads, names);
         if (opt_.write_xspace) {
             const std::string xs = dir + "/" + opt_.hostname + ".xplane.pb";
@@ -420,6 +440,20 @@ private:
     void discard_recorded() {
         std::lock_guard<std::mutex> lk(registry_mu_);
         for (auto& t : threads_) t->drain([](const detail::trace::Record&) {});
+    }
+
+    // Writes one file with `write(tmp_path)` into the temp directory and stores it at `url`.
+    template <class Write>
+    void put_via_temp(detail::Storage& store, const std::string& url, const char* suffix, Write&& write) {
+        const auto tmp = std::filesystem::temp_directory_path() /
+                         ("tblog-trace-" + std::to_string(detail::process_id()) + "-" + std::to_string(id_) + suffix);
+        write(tmp.string());
+        std::ifstream in(tmp, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        in.close();
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+        store.put_file(url, bytes);
     }
 
     // <logdir>/plugins/profile/<stamp>, a stamp no earlier run used (one second later if

@@ -7,6 +7,7 @@
 
 #include "s3/s3_support.hpp"
 #include "support/test_support.hpp"
+#include "tblog/profiler.hpp"
 #include "tblog/s3.hpp"
 
 namespace fs = std::filesystem;
@@ -183,4 +184,22 @@ TEST_CASE("an s3:// log_dir without a linked storage names what to link") {
     } catch (const std::invalid_argument& e) {
         CHECK(std::string(e.what()).find("no storage for 'gs://'") != std::string::npos);
     }
+}
+
+TEST_CASE("a profiler trace for an s3:// logdir lands in the bucket at plugins/profile/<stamp>/<host>.trace.json.gz") {
+    if (!tbs3::have_s3()) return;
+    const auto bucket = tbs3::fresh_bucket("profile");
+    tblog::ProfilerOptions po;
+    po.hostname = "testhost";
+    tblog::Profiler prof("s3://" + bucket + "/run", "", po);
+    { auto s = prof.span("work"); }
+    const std::string url = prof.stop();
+    CHECK(std::regex_match(url, std::regex("s3://" + bucket + R"(/run/plugins/profile/\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}/testhost\.trace\.json\.gz)")));
+    const auto objects = tbs3::list(bucket, "run/").objects;
+    REQUIRE(objects.size() == 1);
+    CHECK("s3://" + bucket + "/" + objects[0].key == url);
+    const std::string gz = tbs3::get(bucket, objects[0].key);
+    REQUIRE(gz.size() > 20);
+    CHECK(static_cast<unsigned char>(gz[0]) == 0x1f);  // gzip magic
+    CHECK(static_cast<unsigned char>(gz[1]) == 0x8b);
 }

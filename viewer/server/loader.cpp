@@ -1,5 +1,6 @@
 #include "loader.hpp"
 
+#include "log_storage.hpp"
 #include "utf8_names.hpp"
 
 #include <sys/stat.h>
@@ -109,7 +110,7 @@ Loader::Discovery Loader::discover() const {
     Discovery d;
     for (const auto& root : opt_.logdirs) {
         WalkContext ctx;
-        walk(root.dir, ".", ctx, [&](const fs::path& dir, const std::string& rel, const std::vector<std::string>& files) {
+        auto on_dir = [&](const fs::path& dir, const std::string& rel, const std::vector<std::string>& files) {
             std::vector<std::string> events;
             for (const auto& f : files)
                 if (f.find("tfevents") != std::string::npos) events.push_back((dir / f).string());
@@ -127,7 +128,8 @@ Loader::Discovery Loader::discover() const {
                 t.format = format;
                 t.path = dir / f;
                 std::error_code ec;
-                t.bytes = fs::file_size(t.path, ec);
+                t.bytes = is_remote_path(t.path.string()) ? remote_size(t.path.string()).value_or(0)
+                                                          : fs::file_size(t.path, ec);
                 t.gzipped = gz;
                 d.traces.push_back(std::move(t));
             };
@@ -156,7 +158,19 @@ Loader::Discovery Loader::discover() const {
                     add_trace(run_rel, session_dir.string(), f.substr(0, f.size() - (gz ? 14 : 11)), "chrome", f, gz);
                 }
             }
-        });
+        };
+        if (!is_remote_path(root.dir.string())) {
+            walk(root.dir, ".", ctx, on_dir);
+            continue;
+        }
+        try {
+            remote_walk(root.dir.string(), [&](const std::string& dir, const std::string& rel,
+                                               const std::vector<std::string>& files) { on_dir(fs::path(dir), rel, files); });
+        } catch (const std::exception& e) {
+            // The store did not answer: keep what was loaded, try again next pass.
+            std::fprintf(stderr, "%s\n", e.what());
+            d.incomplete = true;
+        }
     }
     return d;
 }
@@ -179,7 +193,7 @@ void Loader::pass() {
 
     // Register new runs and files; forget runs whose directory is gone.
     for (auto it = states_.begin(); it != states_.end();) {
-        if (!d.runs.count(it->first)) {
+        if (!d.incomplete && !d.runs.count(it->first)) {
             store_.remove(it->first);
             it = states_.erase(it);
         } else {

@@ -88,6 +88,7 @@ private:
     struct Discovery {
         std::map<std::string, std::pair<std::filesystem::path, std::vector<std::string>>> runs;  // name -> (dir, files)
         std::vector<ProfileTrace> traces;
+        bool incomplete = false;  // a remote listing failed: vanished runs are not dropped
     };
 
     Discovery discover() const;

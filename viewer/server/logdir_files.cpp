@@ -9,6 +9,8 @@
 #include <climits>
 #include <cstdlib>
 
+#include "log_storage.hpp"
+
 namespace tblog::view {
 
 namespace fs = std::filesystem;
@@ -28,19 +30,37 @@ bool under(const std::string& path, const std::string& root) {
 
 bool inside_any(const Options& options, const std::string& real) {
     for (const auto& l : options.logdirs)
-        if (under(real, real_path(l.dir))) return true;
+        if (!is_remote_path(l.dir.string()) && under(real, real_path(l.dir))) return true;
+    return false;
+}
+
+// An object URL under an s3:// logdir, no component of the key below it "", "." or "..".
+bool inside_any_remote(const Options& options, const std::string& url) {
+    for (const auto& l : options.logdirs) {
+        std::string root = l.dir.string();
+        while (!root.empty() && root.back() == '/') root.pop_back();
+        if (!is_remote_path(root) || url.size() <= root.size() + 1 || url.compare(0, root.size(), root) != 0 ||
+            url[root.size()] != '/')
+            continue;
+        bool clean = true;
+        for (const auto& part : fs::path(url.substr(root.size() + 1)))
+            if (part.empty() || part == "." || part == "..") clean = false;
+        if (clean && url.back() != '/') return true;
+    }
     return false;
 }
 
 }  // namespace
 
 struct LogdirFileOpener {
-    static std::shared_ptr<LogdirFile> make(int fd, std::uint64_t size) {
-        return std::shared_ptr<LogdirFile>(new LogdirFile(fd, size));
+    static std::shared_ptr<LogdirFile> make(int fd, std::string url, std::uint64_t size) {
+        return std::shared_ptr<LogdirFile>(new LogdirFile(fd, std::move(url), size));
     }
 };
 
-LogdirFile::~LogdirFile() { ::close(fd_); }
+LogdirFile::~LogdirFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
 
 std::string LogdirFile::read(std::uint64_t offset, std::size_t n) const {
     std::string out;
@@ -49,9 +69,12 @@ std::string LogdirFile::read(std::uint64_t offset, std::size_t n) const {
     out.resize(n);
     std::size_t got = 0;
     while (got < n) {
-        const ssize_t r = ::pread(fd_, out.data() + got, n - got, static_cast<off_t>(offset + got));
-        if (r <= 0) break;
-        got += static_cast<std::size_t>(r);
+        const std::size_t r =
+            fd_ >= 0 ? static_cast<std::size_t>(std::max<ssize_t>(
+                           0, ::pread(fd_, out.data() + got, n - got, static_cast<off_t>(offset + got))))
+                     : remote_read_at(url_, out.data() + got, n - got, offset + got);
+        if (r == 0) break;
+        got += r;
     }
     out.resize(got);
     return out;
@@ -62,6 +85,12 @@ std::shared_ptr<LogdirFile> open_logdir_file(const Options& options, const fs::p
         if (why) *why = {status, std::move(reason)};
         return nullptr;
     };
+    if (is_remote_path(path.string())) {
+        if (!inside_any_remote(options, path.string())) return refuse(403, "refused: the object lies outside the logdir");
+        const auto size = remote_stat(path.string());
+        if (!size) return refuse(404, "file not found");
+        return LogdirFileOpener::make(-1, path.string(), *size);
+    }
     // O_NONBLOCK: opening a FIFO planted in the logdir must not hang the handler.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) return refuse(404, "file not found");
@@ -75,7 +104,7 @@ std::shared_ptr<LogdirFile> open_logdir_file(const Options& options, const fs::p
         ::close(fd);
         return refuse(403, "refused: the file resolves outside the logdir (a symlink?)");
     }
-    return LogdirFileOpener::make(fd, static_cast<std::uint64_t>(st.st_size));
+    return LogdirFileOpener::make(fd, {}, static_cast<std::uint64_t>(st.st_size));
 }
 
 std::optional<std::string> read_logdir_file(const Options& options, const fs::path& path, FileRefusal* why) {
@@ -85,6 +114,7 @@ std::optional<std::string> read_logdir_file(const Options& options, const fs::pa
 }
 
 bool inside_logdir(const Options& options, const fs::path& path) {
+    if (is_remote_path(path.string())) return inside_any_remote(options, path.string()) && remote_stat(path.string());
     const std::string real = real_path(path);
     return !real.empty() && inside_any(options, real);
 }

@@ -6,6 +6,10 @@
 //
 // The check is made on the opened descriptor (/proc/self/fd), so a path swapped for a
 // symlink between a check and the open cannot slip through.
+//
+// An s3:// logdir (log_storage.hpp) has no symlinks: an object is inside when its URL lies
+// under the logdir's URL with no "." or ".." component; its size comes from a HEAD request
+// and its bytes from ranged GETs, a piece at a time like a local file.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +33,6 @@ public:
     LogdirFile(const LogdirFile&) = delete;
     LogdirFile& operator=(const LogdirFile&) = delete;
 
-    int fd() const { return fd_; }
     std::uint64_t size() const { return size_; }
     // Reads [offset, offset + n) (less at the end of the file).
     std::string read(std::uint64_t offset, std::size_t n) const;
@@ -37,8 +40,9 @@ public:
 
 private:
     friend struct LogdirFileOpener;
-    LogdirFile(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
-    int fd_;
+    LogdirFile(int fd, std::string url, std::uint64_t size) : fd_(fd), url_(std::move(url)), size_(size) {}
+    int fd_;           // a local file; -1 for an object
+    std::string url_;  // an object (s3://...); empty for a local file
     std::uint64_t size_;
 };
 

@@ -128,8 +128,8 @@ Options parse_options(int argc, const char* const* argv) {
         for (const auto& item : split(logdir_spec, ',')) {
             const auto colon = item.find(':');
             LogdirEntry e;
-            if (colon == std::string::npos) {
-                e.dir = item;  // TensorBoard allows unnamed entries too
+            if (colon == std::string::npos || item.compare(colon, 3, "://") == 0) {
+                e.dir = item;  // TensorBoard allows unnamed entries too (s3://... has no name)
             } else {
                 e.name = item.substr(0, colon);
                 e.dir = item.substr(colon + 1);
@@ -153,7 +153,8 @@ std::string usage() {
 Serves TensorBoard's HTTP data API (and tblog's web UI) for a logdir.
 
   --logdir DIR            directory tree holding event files (*tfevents*); every directory
-                          with event files is a run named by its path relative to DIR
+                          with event files is a run named by its path relative to DIR;
+                          or s3://bucket/prefix (S3_ENDPOINT, AWS_* as for the AWS tools)
   --logdir_spec SPEC      several logdirs: name1:dir1,name2:dir2 (runs become name1/<run>)
   --host ADDR             address to listen on (default 127.0.0.1: this machine only)
   --bind_all              listen on every interface (makes the data reachable from the network)

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "log_storage.hpp"
 #include "tblog/detail/io/crc32c.hpp"
 #include "tblog/detail/io/record.hpp"
 
@@ -67,7 +68,7 @@ std::size_t next_candidate(const char* b, std::size_t q, std::size_t got) {
 
 class Fd {
 public:
-    explicit Fd(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+    explicit Fd(const std::string& path) : fd_(path.empty() ? -1 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
     ~Fd() {
         if (fd_ >= 0) ::close(fd_);
     }
@@ -100,13 +101,28 @@ ScanResult scan_new_records(const std::string& path, FileCursor& cur, std::strin
                             const RecordBatchFn& on_batch) {
     ScanResult res;
     if (cur.dead) return res;
-    Fd fd(path);
-    struct stat st {};
-    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
-        cur.dead = true;  // vanished: what was read stays, nothing more comes
-        return res;
+    // Local files by pread; s3:// objects by ranged GET, their size from the latest listing.
+    const bool remote = is_remote_path(path);
+    Fd fd(remote ? std::string() : path);
+    std::uint64_t size = 0;
+    if (remote) {
+        const auto s = remote_size(path);
+        if (!s) {
+            cur.dead = true;  // no longer listed
+            return res;
+        }
+        size = *s;
+    } else {
+        struct stat st {};
+        if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+            cur.dead = true;  // vanished: what was read stays, nothing more comes
+            return res;
+        }
+        size = static_cast<std::uint64_t>(st.st_size);
     }
-    const auto size = static_cast<std::uint64_t>(st.st_size);
+    auto read_chunk = [&](char* dst, std::size_t n, std::uint64_t at) {
+        return remote ? remote_read_at(path, dst, n, at) : read_at(fd.get(), dst, n, at);
+    };
     if (size < cur.offset) {
         report_once(cur, path, "file shrank (rewritten?); no longer read", size);
         cur.dead = true;
@@ -118,7 +134,7 @@ ScanResult scan_new_records(const std::string& path, FileCursor& cur, std::strin
     while (cur.offset < size) {
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size - cur.offset, want));
         if (buf.size() < n) buf.resize(n);
-        const std::size_t got = read_at(fd.get(), buf.data(), n, cur.offset);
+        const std::size_t got = read_chunk(buf.data(), n, cur.offset);
         const bool at_eof = cur.offset + got >= size;
         const char* b = buf.data();
         std::size_t pos = 0;

@@ -70,6 +70,7 @@ struct Response {
     std::string body;
     std::string content_range;
     std::string etag;
+    std::uint64_t content_length = 0;  // as the Content-Length header said (HEAD: the object's size)
     CURLcode curl = CURLE_OK;
     std::string curl_error;
     std::string url;
@@ -323,6 +324,7 @@ private:
             while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
             if (name == "content-range") r->content_range = value;
             if (name == "etag") r->etag = value;
+            if (name == "content-length") r->content_length = std::strtoull(value.c_str(), nullptr, 10);
         }
         return size * n;
     }

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "log_storage.hpp"
 #include "logdir_files.hpp"
 #include "plugin_index.hpp"
 #include "projector_config.hpp"
@@ -28,10 +29,11 @@ using tensorboard::projector::ProjectorConfig;
 
 constexpr const char* kConfigFile = "projector_config.pbtxt";
 
-
 // `rel` resolved against `dir`, or nullopt if it would leave `dir`.
 std::optional<fs::path> inside(const fs::path& dir, const std::string& rel) {
     if (rel.empty() || is_path_escape(rel)) return std::nullopt;
+    // An object store has no symlinks and no cwd: the key is the directory's plus `rel`.
+    if (is_remote_path(dir.string())) return fs::path(dir.string() + "/" + fs::path(rel).lexically_normal().string());
     std::error_code ec;
     const fs::path base = fs::weakly_canonical(dir, ec);
     const fs::path full = fs::weakly_canonical(dir / rel, ec);

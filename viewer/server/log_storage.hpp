@@ -1,0 +1,38 @@
+// Where a logdir's bytes come from: the local filesystem or an object store (s3://bucket/prefix,
+// built with TBLOG_WITH_S3). The loader lists runs and reads event files through this, and the
+// projector and profile routes open their files through logdir_files.hpp, which reads s3://
+// objects through this too, so an s3:// logdir answers exactly as the same logdir on local disk.
+//
+// S3: runs are found with ListObjectsV2 (prefix + '/' delimiter, every page, the prefixes of one
+// level listed in parallel); object sizes come from the listing, new bytes are read with ranged
+// GETs from the last offset (segment objects and growing objects alike).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tblog::view {
+
+// True for a URL logdir (s3://...) rather than a local path.
+bool is_remote_path(const std::string& path);
+
+// Lists every "directory" under an s3:// root: on_dir(dir URL, path relative to root ("." for
+// the root), sorted file names). Also records each object's size for remote_size(). Throws
+// std::runtime_error with the URL and S3's error code when the listing fails.
+using RemoteDirFn = std::function<void(const std::string&, const std::string&, const std::vector<std::string>&)>;
+void remote_walk(const std::string& root, const RemoteDirFn& on_dir);
+
+// The size seen by the last listing; nullopt if the object was not listed (gone).
+std::optional<std::uint64_t> remote_size(const std::string& path);
+
+// The object's current size (HEAD), nullopt if it does not exist or the store did not answer.
+std::optional<std::uint64_t> remote_stat(const std::string& path);
+
+// Up to n bytes from offset `at` (ranged GET); fewer at the end, 0 on failure.
+std::size_t remote_read_at(const std::string& path, char* dst, std::size_t n, std::uint64_t at);
+
+
+}  // namespace tblog::view
