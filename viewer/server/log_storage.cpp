@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,12 @@
 namespace tblog::view {
 
 bool is_remote_path(const std::string& path) { return path.rfind("s3://", 0) == 0; }
+
+bool file_exists(const std::string& path) {
+    if (is_remote_path(path)) return remote_size(path).has_value();
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
 
 #if TBLOG_WITH_S3
 

@@ -34,5 +34,7 @@ std::optional<std::uint64_t> remote_stat(const std::string& path);
 // Up to n bytes from offset `at` (ranged GET); fewer at the end, 0 on failure.
 std::size_t remote_read_at(const std::string& path, char* dst, std::size_t n, std::uint64_t at);
 
+// True if the file exists (remote: was in the latest listing).
+bool file_exists(const std::string& path);
 
 }  // namespace tblog::view

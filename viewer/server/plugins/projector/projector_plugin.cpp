@@ -172,8 +172,9 @@ std::optional<std::string> read_asset(const RunConfig& rc, const std::string& re
 // The listing's "enabled": some run directory holds a config file.
 bool has_projector_config(const ServerContext& ctx) {
     for (const auto& run : ctx.store.runs()) {
-        std::error_code ec;
-        if (fs::exists(run->dir() / kConfigFile, ec) || fs::exists(run->dir() / "plugins" / "projector" / kConfigFile, ec))
+        // Local or s3:// (log_storage.hpp).
+        if (file_exists((run->dir() / kConfigFile).string()) ||
+            file_exists((run->dir() / "plugins" / "projector" / kConfigFile).string()))
             return true;
     }
     return false;
