@@ -1,8 +1,17 @@
-// Writes the same run (every kind that goes to event files, fixed wall times, sub-runs) to a
-// local directory and to an s3:// URL: the input of tests/s3/readback_boto3.py.
+// Writes the same run to a local directory and to an s3:// URL, two inputs:
 //   s3_write_pair LOCAL_DIR s3://bucket/prefix/run
+//     every kind that goes to event files, fixed wall times, sub-runs: for
+//     tests/s3/readback_boto3.py;
+//   s3_write_pair --live LOCAL_DIR s3://bucket/prefix/run
+//     in steps driven from stdin, for viewer/tests/s3_view_equal.py's reload check: each input
+//     line "N" logs N more scalars and histograms to both writers, flushes both (a new segment
+//     object on S3, bytes appended to the local file) and answers "ok <steps>" on stdout; EOF
+//     closes both writers.
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
 #include <vector>
 
 #include "tblog/s3.hpp"
@@ -24,18 +33,41 @@ void log_run(tblog::SummaryWriter& w) {
     w.add_scalars("pair", {{"a", 1.0}, {"b", 2.0}}, 1, 2003.0);
 }
 
+void log_live(tblog::SummaryWriter& local, tblog::SummaryWriter& remote) {
+    int step = 0;
+    std::vector<float> v(64);
+    for (std::string line; std::getline(std::cin, line);) {
+        for (int i = std::stoi(line); i > 0; --i, ++step) {
+            const double wall = 1000.0 + step;  // the same wall times in both copies
+            for (std::size_t k = 0; k < v.size(); ++k) v[k] = static_cast<float>(k * step % 17);
+            for (auto* w : {&local, &remote}) {
+                w->add_scalar("live/loss", 1.0 / (step + 1), step, wall);
+                w->add_histogram("live/w", tblog::TensorView(v.data(), {64}), step, "tensorflow", wall);
+            }
+        }
+        local.flush();
+        remote.flush();
+        std::cout << "ok " << step << std::endl;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: s3_write_pair LOCAL_DIR s3://bucket/prefix/run\n");
+    const bool live = argc == 4 && std::strcmp(argv[1], "--live") == 0;
+    if (argc != 3 && !live) {
+        std::fprintf(stderr, "usage: s3_write_pair [--live] LOCAL_DIR s3://bucket/prefix/run\n");
         return 2;
     }
     try {
-        tblog::SummaryWriter local(argv[1]);
-        tblog::SummaryWriter remote(argv[2]);
-        log_run(local);
-        log_run(remote);
+        tblog::SummaryWriter local(argv[argc - 2]);
+        tblog::SummaryWriter remote(argv[argc - 1]);
+        if (live) {
+            log_live(local, remote);
+        } else {
+            log_run(local);
+            log_run(remote);
+        }
         remote.close();
         local.close();
     } catch (const std::exception& e) {

@@ -186,7 +186,7 @@ TEST_CASE("an s3:// log_dir without a linked storage names what to link") {
     }
 }
 
-TEST_CASE("a profiler trace for an s3:// logdir lands in the bucket at plugins/profile/<stamp>/<host>.trace.json.gz") {
+TEST_CASE("profiler traces for an s3:// logdir land in the bucket at plugins/profile/<stamp>/<host>.{trace.json.gz,xplane.pb}") {
     if (!tbs3::have_s3()) return;
     const auto bucket = tbs3::fresh_bucket("profile");
     tblog::ProfilerOptions po;
@@ -194,12 +194,19 @@ TEST_CASE("a profiler trace for an s3:// logdir lands in the bucket at plugins/p
     tblog::Profiler prof("s3://" + bucket + "/run", "", po);
     { auto s = prof.span("work"); }
     const std::string url = prof.stop();
-    CHECK(std::regex_match(url, std::regex("s3://" + bucket + R"(/run/plugins/profile/\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}/testhost\.trace\.json\.gz)")));
-    const auto objects = tbs3::list(bucket, "run/").objects;
-    REQUIRE(objects.size() == 1);
+    const std::string stamp_dir = "s3://" + bucket + R"(/run/plugins/profile/\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}/)";
+    CHECK(std::regex_match(url, std::regex(stamp_dir + R"(testhost\.trace\.json\.gz)")));
+    const auto objects = tbs3::list(bucket, "run/").objects;  // key order: .trace.json.gz, .xplane.pb
+    REQUIRE(objects.size() == 2);
+    const std::string dir = url.substr(0, url.rfind('/') + 1);
     CHECK("s3://" + bucket + "/" + objects[0].key == url);
+    CHECK("s3://" + bucket + "/" + objects[1].key == dir + "testhost.xplane.pb");
     const std::string gz = tbs3::get(bucket, objects[0].key);
     REQUIRE(gz.size() > 20);
     CHECK(static_cast<unsigned char>(gz[0]) == 0x1f);  // gzip magic
     CHECK(static_cast<unsigned char>(gz[1]) == 0x8b);
+    CHECK(tbs3::get(bucket, objects[1].key).size() > 20);  // an XSpace with the span's plane
+    // No temporary file is left behind.
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+        CHECK(e.path().filename().string().rfind("tblog-trace-" + std::to_string(::getpid()) + "-", 0) != 0);
 }
