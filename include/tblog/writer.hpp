@@ -172,12 +172,9 @@ public:
             return;
         }
         detail::Scratch scratch;
-        {
-            detail::wire::ProtoWriter w(scratch.bytes);
-            detail::event::write_header(w, wt, step);
-            detail::wire::Nested s(w, detail::event::field::kSummary);
+        detail::event::append_summary_event_with(scratch.bytes, wt, step, [&](detail::wire::ProtoWriter& w) {
             summary::write_scalar_value(w, tag, scalar_value, new_style, double_precision);
-        }
+        });
         push(main_file_, scratch.bytes);
     }
 
@@ -360,8 +357,8 @@ public:
         const auto meta = summary::cpu_run_metadata();
         auto* w = writer();
         if (!w) return;
-        w->push(main_file_, summary::graph_event(wt, graph_def_bytes));
-        w->push(main_file_, summary::tagged_run_metadata_event(wt, summary::kGraphRunMetadataTag, meta));
+        w->push(main_file_, detail::event::graph_event(wt, graph_def_bytes));
+        w->push(main_file_, detail::event::tagged_run_metadata_event(wt, summary::kGraphRunMetadataTag, meta));
     }
 
     // Points for TensorBoard's projector: mat (N, D); metadata: N labels, or N rows of

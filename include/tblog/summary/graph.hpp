@@ -1,6 +1,6 @@
 // Graphs: the GraphDef and RunMetadata that PyTorch's add_graph writes, built from a plain
 // node list so that any front end (a hand-written model description, a TorchScript trace)
-// can produce it.
+// can produce it. The writer puts them into their two Events (detail/wire/event.hpp):
 //
 //   Event{graph_def: GraphDef{node: NodeDef{name, op, input, device, attr}..., versions{producer: 22}}}
 //   Event{tagged_run_metadata{tag: "step1",
@@ -16,7 +16,6 @@
 #include <utility>
 #include <variant>
 
-#include "tblog/detail/wire/event.hpp"
 #include "tblog/summary/common.hpp"
 
 namespace tblog {
@@ -170,31 +169,6 @@ inline std::string cpu_run_metadata() {
         Nested stats(w, field::kRunMetaStepStats);
         Nested dev(w, field::kStepStatsDevStats);
         w.string(field::kDevStatsDevice, kGraphDevice);
-    }
-    return out;
-}
-
-// Event{wall_time, graph_def}.
-inline std::string graph_event(double wall_time, std::string_view graph_def_bytes) {
-    namespace ev = tblog::detail::event;
-    std::string out;
-    ProtoWriter w(out);
-    ev::write_header(w, wall_time, 0);
-    w.bytes(ev::field::kGraphDef, graph_def_bytes);
-    return out;
-}
-
-// Event{wall_time, tagged_run_metadata{tag, run_metadata}}.
-inline std::string tagged_run_metadata_event(double wall_time, std::string_view tag,
-                                             std::string_view run_metadata_bytes) {
-    namespace ev = tblog::detail::event;
-    std::string out;
-    ProtoWriter w(out);
-    ev::write_header(w, wall_time, 0);
-    {
-        Nested trm(w, ev::field::kTaggedRunMetadata);
-        w.string(ev::field::kTaggedTag, tag);
-        w.bytes(ev::field::kTaggedRunMetadataBytes, run_metadata_bytes);
     }
     return out;
 }

@@ -1,5 +1,7 @@
-// Event message encoding (proto/event.proto): the envelope around every Summary, plus
-// the special events a writer emits (file_version header, SessionLog START).
+// Event message encoding (proto/event.proto), the one place Events are assembled: the
+// envelope around every Summary, add_graph's GraphDef and RunMetadata events, and the special
+// events a writer emits (file_version header, SessionLog START). The add_scalar fast path
+// (scalar_event.hpp) writes the same bytes by hand; tests check they agree.
 #pragma once
 
 #include <cstdint>
@@ -66,8 +68,10 @@ inline std::string session_start(double wall_time, std::int64_t step) {
     std::string out;
     wire::ProtoWriter w(out);
     write_header(w, wall_time, step);
-    wire::Nested log(w, field::kSessionLog);
-    w.int64(field::kSessionLogStatus, kSessionLogStart);
+    {
+        wire::Nested log(w, field::kSessionLog);  // its length is written when it ends: before `return`
+        w.int64(field::kSessionLogStatus, kSessionLogStart);
+    }
     return out;
 }
 
@@ -77,6 +81,40 @@ inline void append_summary_event(std::string& out, double wall_time, std::int64_
     wire::ProtoWriter w(out);
     write_header(w, wall_time, step);
     w.bytes(field::kSummary, summary_bytes);
+}
+
+// The same with the Summary's fields written in place by `write_summary(ProtoWriter&)`,
+// for a caller that would otherwise build the Summary bytes only to copy them.
+template <class WriteSummary>
+inline void append_summary_event_with(std::string& out, double wall_time, std::int64_t step,
+                                      WriteSummary&& write_summary) {
+    wire::ProtoWriter w(out);
+    write_header(w, wall_time, step);
+    wire::Nested summary(w, field::kSummary);
+    write_summary(w);
+}
+
+// Event{wall_time, graph_def: <GraphDef bytes>}, the first of add_graph's two events.
+inline std::string graph_event(double wall_time, std::string_view graph_def_bytes) {
+    std::string out;
+    wire::ProtoWriter w(out);
+    write_header(w, wall_time, 0);
+    w.bytes(field::kGraphDef, graph_def_bytes);
+    return out;
+}
+
+// Event{wall_time, tagged_run_metadata{tag, run_metadata: <RunMetadata bytes>}}, the second.
+inline std::string tagged_run_metadata_event(double wall_time, std::string_view tag,
+                                             std::string_view run_metadata_bytes) {
+    std::string out;
+    wire::ProtoWriter w(out);
+    write_header(w, wall_time, 0);
+    {
+        wire::Nested trm(w, field::kTaggedRunMetadata);
+        w.string(field::kTaggedTag, tag);
+        w.bytes(field::kTaggedRunMetadataBytes, run_metadata_bytes);
+    }
+    return out;
 }
 
 inline std::string summary_event(double wall_time, std::int64_t step, std::string_view summary_bytes) {
