@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tblog/detail/text/argument_error.hpp"
 #include "tblog/detail/text/utf8.hpp"
 #include "tblog/detail/wire/wire.hpp"
 
@@ -59,31 +60,9 @@ enum class WireDType : std::int32_t {
 
 enum class DataClass : std::int32_t { unknown = 0, scalar = 1, tensor = 2, blob_sequence = 3 };
 
-// `s` printable in an error message: bytes that are not valid UTF-8 and control characters
-// as \xNN, so that the message itself is valid UTF-8.
-inline std::string printable(std::string_view s) {
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = detail::utf8::sequence_length(s, i);
-        if (n == 0 || c < 0x20 || c == 0x7F) {
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-            ++i;
-        } else {
-            out.append(s.data() + i, n);
-            i += n;
-        }
-    }
-    return out;
-}
-
-// Throws the error every builder gives for bad input: it names the tag and the problem.
-[[noreturn]] inline void invalid(std::string_view tag, std::string_view problem) {
-    throw std::invalid_argument("tblog: tag '" + printable(tag) + "': " + std::string(problem));
-}
+// The error every builder gives for bad input (detail/text/argument_error.hpp).
+using detail::invalid;
+using detail::printable;
 
 // The rule for every name tblog writes into a protobuf `string` field or a path (tags,
 // sub-run keys, run names, layout titles, hparam names and values, metadata labels): valid

@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "tblog/detail/io/embedding_files.hpp"
 #include "tblog/detail/io/logdir_paths.hpp"
 #include "tblog/detail/codecs/png.hpp"
 #include "tblog/detail/text/py_format.hpp"
@@ -47,14 +48,8 @@ struct EmbeddingMetadata {
 
 namespace tblog::summary {
 
-// Everything one add_embedding call puts on disk, paths relative to the logdir.
-struct EmbeddingFiles {
-    std::string subdir;                       // "<step:05d>/<encoded tag>"
-    std::string tensors_tsv;
-    std::optional<std::string> metadata_tsv;
-    std::optional<std::string> sprite_png;
-    std::string projector_block;              // appended to projector_config.pbtxt
-};
+// Everything one add_embedding call puts on disk (detail/io/embedding_files.hpp).
+using detail::EmbeddingFiles;
 
 // An RGB sprite: side x side pixels, rows top first.
 struct SpriteImage {
@@ -204,15 +199,15 @@ inline std::string projector_embedding_block(std::string_view tag, std::int64_t 
                                              std::optional<std::pair<std::int64_t, std::int64_t>> sprite_dims) {
     std::string b = "embeddings {\n";
     b += "  tensor_name: " + pbtxt_quote(std::string(tag) + ":" + detail::py_zfill(step, 5)) + "\n";
-    if (has_metadata) b += "  metadata_path: " + pbtxt_quote(subdir + "/metadata.tsv") + "\n";
+    if (has_metadata) b += "  metadata_path: " + pbtxt_quote(subdir + "/" + std::string(detail::kMetadataTsv)) + "\n";
     if (sprite_dims) {
         b += "  sprite {\n";
-        b += "    image_path: " + pbtxt_quote(subdir + "/sprite.png") + "\n";
+        b += "    image_path: " + pbtxt_quote(subdir + "/" + std::string(detail::kSpritePng)) + "\n";
         b += "    single_image_dim: " + std::to_string(sprite_dims->first) + "\n";
         b += "    single_image_dim: " + std::to_string(sprite_dims->second) + "\n";
         b += "  }\n";
     }
-    b += "  tensor_path: " + pbtxt_quote(subdir + "/tensors.tsv") + "\n";
+    b += "  tensor_path: " + pbtxt_quote(subdir + "/" + std::string(detail::kTensorsTsv)) + "\n";
     return b + "}\n";
 }
 

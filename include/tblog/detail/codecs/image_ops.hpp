@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "tblog/detail/codecs/bitmap_font.hpp"
-#include "tblog/summary/common.hpp"
+#include "tblog/detail/text/argument_error.hpp"
 #include "tblog/tensor.hpp"
 
 namespace tblog::detail::image {
@@ -57,12 +57,12 @@ inline Layout layout_of(std::string_view tag, const TensorView& t, std::string_v
     const bool is_permutation =
         fmt.size() >= 2 && fmt.size() <= 4 && std::is_permutation(fmt.begin(), fmt.end(), want.begin());
     if (!is_permutation)
-        summary::invalid(tag, "dataformats '" + std::string(dataformats) +
+        invalid(tag, "dataformats '" + std::string(dataformats) +
                                   "' must be a permutation of HW, CHW (HWC) or NCHW");
     if (t.dim() != fmt.size())
-        summary::invalid(tag, "size of input tensor " + t.shape_string() + " and input format '" +
+        invalid(tag, "size of input tensor " + t.shape_string() + " and input format '" +
                                   std::string(dataformats) + "' are different");
-    if (t.empty()) summary::invalid(tag, "image is empty, shape " + t.shape_string());
+    if (t.empty()) invalid(tag, "image is empty, shape " + t.shape_string());
     Layout l;
     std::int64_t stride = 1;
     for (std::size_t i = fmt.size(); i-- > 0;) {
@@ -76,7 +76,7 @@ inline Layout layout_of(std::string_view tag, const TensorView& t, std::string_v
         stride *= extent;
     }
     if (l.c != 1 && l.c != 3 && l.c != 4)
-        summary::invalid(tag, "images need 1, 3 or 4 channels, got " + std::to_string(l.c) + " (shape " +
+        invalid(tag, "images need 1, 3 or 4 channels, got " + std::to_string(l.c) + " (shape " +
                                   t.shape_string() + ", dataformats '" + std::string(dataformats) + "')");
     return l;
 }
@@ -124,11 +124,11 @@ inline Image8 to_hwc_u8(std::string_view tag, const TensorView& t, std::string_v
     constexpr std::int64_t kMaxPixels = std::int64_t{1} << 29;  // 2 GB of RGBA: beyond a protobuf message
     if (l.h > kMaxPixels / rows || l.w > kMaxPixels / cols ||
         (l.h * rows) > kMaxPixels / (l.w * cols))  // checked before any product can overflow
-        summary::invalid(tag, "image too large: " + std::to_string(l.h) + "x" + std::to_string(l.w) + " x " +
+        invalid(tag, "image too large: " + std::to_string(l.h) + "x" + std::to_string(l.w) + " x " +
                                   std::to_string(l.n) + " images");
     const std::int64_t height = l.h * rows, width = l.w * cols;
     if (height * width > kMaxPixels)
-        summary::invalid(tag, "image too large: " + std::to_string(height) + "x" + std::to_string(width));
+        invalid(tag, "image too large: " + std::to_string(height) + "x" + std::to_string(width));
     Image8 out;
     out.height = static_cast<int>(height);
     out.width = static_cast<int>(width);
@@ -181,14 +181,14 @@ inline long coord(double v) { return static_cast<long>(std::clamp(v, -1e9, 1e9))
 inline void draw_boxes(std::string_view tag, Image8& im, const TensorView& boxes,
                        const std::optional<std::vector<std::string>>& labels) {
     if (boxes.dim() != 2 || boxes.size(1) != 4)
-        summary::invalid(tag, "box_tensor must have shape (K, 4) as xmin, ymin, xmax, ymax, got " +
+        invalid(tag, "box_tensor must have shape (K, 4) as xmin, ymin, xmax, ymax, got " +
                                   boxes.shape_string());
     const std::size_t k = static_cast<std::size_t>(boxes.size(0));
     if (labels && labels->size() != k)
-        summary::invalid(tag, "labels has " + std::to_string(labels->size()) + " entries for " +
+        invalid(tag, "labels has " + std::to_string(labels->size()) + " entries for " +
                                   std::to_string(k) + " boxes");
     for (std::size_t i = 0; i < 4 * k; ++i)
-        if (!std::isfinite(boxes.at(i))) summary::invalid(tag, "box_tensor contains NaN or Inf");
+        if (!std::isfinite(boxes.at(i))) invalid(tag, "box_tensor contains NaN or Inf");
     const std::uint8_t red[4] = {255, 0, 0, 255}, black[4] = {0, 0, 0, 255};
     for (std::size_t i = 0; i < k; ++i) {
         const double left = boxes.at(4 * i), top = boxes.at(4 * i + 1);
