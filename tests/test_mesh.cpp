@@ -8,6 +8,8 @@
 #include "plugin_mesh.pb.h"
 #include "support/expect_invalid.hpp"
 #include "support/golden_events.hpp"
+#include "tblog/json.hpp"
+#include "tblog/summary/json.hpp"  // the old path of tblog::Json still compiles
 #include "tblog/writer.hpp"
 
 using tbtest::TempDir;

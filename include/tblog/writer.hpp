@@ -47,6 +47,7 @@
 #include "tblog/detail/wire/scalar_event.hpp"
 #include "tblog/detail/io/storage.hpp"
 #include "tblog/detail/wire/scratch.hpp"
+#include "tblog/overflow_policy.hpp"
 #include "tblog/summary.hpp"
 #include "tblog/tensor.hpp"
 

@@ -11,7 +11,7 @@
 #include <optional>
 
 #include "tblog/summary/common.hpp"
-#include "tblog/summary/json.hpp"
+#include "tblog/json.hpp"
 #include "tblog/tensor.hpp"
 
 namespace tblog::summary {

@@ -43,15 +43,7 @@
 
 #include "tblog/detail/io/file_sink.hpp"
 #include "tblog/detail/io/record.hpp"
-
-namespace tblog {
-
-enum class OverflowPolicy {
-    block,        // add_* waits for room (nothing is ever dropped) — the default, as PyTorch
-    discard_new,  // add_* never waits; events that find the queue full are dropped and counted
-};
-
-}  // namespace tblog
+#include "tblog/overflow_policy.hpp"
 
 namespace tblog::detail {
 
