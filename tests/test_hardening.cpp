@@ -98,6 +98,18 @@ TEST_CASE("finding 1: names that are not valid UTF-8 or hold NUL are refused; te
     CHECK(events_under(tmp.path()) == 4);  // no sub-run was created for a refused key
 }
 
+TEST_CASE("finding 1: names shown in messages and by the viewer escape what is not UTF-8 (one rule, utf8.hpp)") {
+    using tblog::detail::utf8::backslash_escape;
+    // The viewer's form (names from disk): only bytes that start no valid sequence.
+    CHECK(backslash_escape("exp\xff\xfe-1") == "exp\\xff\\xfe-1");
+    CHECK(backslash_escape("caf\xc3") == "caf\\xc3");                    // truncated sequence
+    CHECK(backslash_escape("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a surrogate: each byte
+    CHECK(backslash_escape("caf\xc3\xa9\t\x7f") == "caf\xc3\xa9\t\x7f"); // valid: unchanged
+    // Error messages (summary::printable) also escape control characters and DEL.
+    CHECK(tblog::summary::printable("caf\xc3\xa9\t\x7f\xff") == "caf\xc3\xa9\\x09\\x7f\\xff");
+    expect_invalid([] { tblog::summary::check_tag(std::string("a\x01\xff", 3)); }, {"tag 'a\\x01\\xff'"});
+}
+
 TEST_CASE("finding 2: every derived path stays inside its directory; a refusal never poisons the writer") {
     TempDir tmp;
     const fs::path root = tmp.path() / "a" / "b" / "c";

@@ -9,7 +9,7 @@ void send_json(httplib::Response& res, const json& body) {
     res.status = 200;
     // Strings from data (descriptions, text, hparams values...) that are not UTF-8 get U+FFFD
     // for their bad bytes rather than failing the answer (names are escaped at load:
-    // utf8_names.hpp).
+    // detail/text/utf8.hpp's backslash_escape).
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 

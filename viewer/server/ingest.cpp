@@ -9,7 +9,7 @@
 #include "plugins/plugin_unit.hpp"
 #include "scalar_fastpath.hpp"
 #include "summary.pb.h"
-#include "utf8_names.hpp"
+#include "tblog/detail/text/utf8.hpp"
 #include "tensor.pb.h"
 
 namespace tblog::view {
@@ -168,7 +168,7 @@ void RunIngestor::note_wall_time(double wall_time) {
 
 Series* RunIngestor::find(std::string_view tag) {
     std::string escaped;  // a tag that is not UTF-8 is kept under its display name
-    if (!is_valid_utf8(tag)) tag = escaped = escape_invalid_utf8(tag);
+    if (!detail::utf8::is_valid(tag)) tag = escaped = detail::utf8::backslash_escape(tag);
     CacheSlot& slot = cache_[tag_hash(tag) % kCacheSlots];
     if (slot.series && same_tag(slot.key, tag)) return slot.series;
     auto it = run_.series.find(tag);
@@ -180,7 +180,7 @@ Series* RunIngestor::find(std::string_view tag) {
 
 Series& RunIngestor::create(std::string_view tag, SeriesMetadata meta) {
     std::string escaped;
-    if (!is_valid_utf8(tag)) tag = escaped = escape_invalid_utf8(tag);
+    if (!detail::utf8::is_valid(tag)) tag = escaped = detail::utf8::backslash_escape(tag);
     auto [it, inserted] = run_.series.try_emplace(std::string(tag));
     Series& s = it->second;
     if (inserted) {

@@ -1,7 +1,7 @@
 #include "loader.hpp"
 
 #include "log_storage.hpp"
-#include "utf8_names.hpp"
+#include "tblog/detail/text/utf8.hpp"
 
 #include <sys/stat.h>
 #include <time.h>
@@ -53,7 +53,12 @@ double thread_cpu_seconds() {
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// Shown with undecodable bytes escaped (utf8_names.hpp); the run keeps its real directory.
+// Names from file systems and other writers (run directories, tags, profile sessions) that
+// are not valid UTF-8 cannot go into JSON as they are: they are shown with each undecodable
+// byte as \xHH (utf8::backslash_escape). The run keeps its real directory for file access
+// (Run::dir()), so only the name is changed.
+std::string display_name(std::string_view s) { return detail::utf8::backslash_escape(s); }
+
 std::string run_name(const std::string& prefix, const std::string& rel) {
     if (prefix.empty()) return display_name(rel);
     return display_name(rel == "." ? prefix : prefix + "/" + rel);

@@ -1,6 +1,7 @@
-// UTF-8 validation. Protobuf `string` fields must hold valid UTF-8: stock TensorBoard's
-// Python loader cannot parse an Event whose tag is not, and JSON (the viewer's answers)
-// cannot carry such bytes. Shared by the library's argument checks and the viewer.
+// UTF-8 validation, the one validator of library and viewer. Protobuf `string` fields must
+// hold valid UTF-8: stock TensorBoard's Python loader cannot parse an Event whose tag is not,
+// and JSON (the viewer's answers) cannot carry such bytes. Used by the library's argument
+// checks and error messages, and by the viewer for names read from disk and markdown text.
 #pragma once
 
 #include <cstddef>
@@ -51,6 +52,31 @@ inline std::size_t first_invalid(std::string_view s) {
 }
 
 inline bool is_valid(std::string_view s) { return first_invalid(s) == std::string_view::npos; }
+
+// `s` with every byte that does not start a valid sequence written as \xHH (Python's
+// "backslashreplace"); with `controls`, also C0 control characters and DEL. Valid text comes
+// back unchanged. The viewer shows names from file systems and other writers this way (run
+// "exp\xff": readable, distinct for distinct bytes in practice, sent back by the UI as an
+// ordinary string); error messages print arguments with `controls`.
+inline std::string backslash_escape(std::string_view s, bool controls = false) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = sequence_length(s, i);
+        if (n == 0 || (controls && (c < 0x20 || c == 0x7F))) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            ++i;
+        } else {
+            out.append(s.data() + i, n);
+            i += n;
+        }
+    }
+    return out;
+}
 
 // `s` with every invalid sequence replaced by U+FFFD (what Python's decode(errors="replace")
 // does, one replacement per bad byte).
