@@ -6,7 +6,9 @@
 // label_img from sprite.png (pixel p comes back from the value (p + 0.5) / 255).
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "support/expect_invalid.hpp"
 #include "support/golden_events.hpp"
@@ -186,4 +188,41 @@ TEST_CASE("bad embedding input throws naming the tag and writes nothing") {
     for (auto& e : fs::directory_iterator(tmp.path())) entries.push_back(e.path().filename().string());
     CHECK(entries.size() == 1);  // the event file only: no directories, no pbtxt
     CHECK(tbtest::body_events(tmp.path()).empty());
+}
+
+TEST_CASE("add_embedding's files are written by the writer thread: there after flush(), errors surface there, nothing lost") {
+    TempDir tmp;
+    const std::vector<float> m{1, 2, 3, 4};
+    const tblog::TensorView mat(m.data(), {2, 2});
+    tblog::SummaryWriter w(tmp.str());
+    // <step>/<tag> of the first call is taken by a plain file, so writing it must fail. The
+    // call itself does not see that (it touches no file); flush() does.
+    fs::create_directories(tmp.path() / "00001");
+    { std::ofstream(tmp.path() / "00001" / "blocked") << "not a directory"; }
+    CHECK_NOTHROW(w.add_embedding(mat, std::nullopt, std::nullopt, 1, "blocked"));
+    CHECK_NOTHROW(w.add_embedding(mat, std::nullopt, std::nullopt, 2, "later"));
+    try {
+        w.flush();
+        FAIL("flush() did not report the failed write");
+    } catch (const std::system_error& e) {
+        CHECK(std::string(e.what()).find("00001/blocked") != std::string::npos);
+    }
+    // Kept in order: the later call waits behind the failed one; add_* report the error
+    // until it is over, as for a full disk.
+    CHECK_FALSE(fs::exists(tmp.path() / "00002" / "later" / "tensors.tsv"));
+    CHECK_FALSE(fs::exists(tmp.path() / "projector_config.pbtxt"));
+    CHECK_THROWS_AS(w.add_scalar("x", 1, 1), std::system_error);
+    fs::remove(tmp.path() / "00001" / "blocked");
+    CHECK_NOTHROW(w.flush());  // the retry writes both
+    CHECK(read_file(tmp.path() / "00001" / "blocked" / "tensors.tsv") == "1.0\t2.0\n3.0\t4.0\n");
+    CHECK(read_file(tmp.path() / "00002" / "later" / "tensors.tsv") == "1.0\t2.0\n3.0\t4.0\n");
+    CHECK(read_file(tmp.path() / "projector_config.pbtxt") ==
+          "embeddings {\n  tensor_name: \"blocked:00001\"\n  tensor_path: \"00001/blocked/tensors.tsv\"\n}\n"
+          "embeddings {\n  tensor_name: \"later:00002\"\n  tensor_path: \"00002/later/tensors.tsv\"\n}\n");
+    w.add_scalar("x", 1, 2);  // usable again
+    // After close() (as PyTorch's writer reopens), a call is written by the next close().
+    w.close();
+    w.add_embedding(mat, std::nullopt, std::nullopt, 3, "after_close");
+    w.close();
+    CHECK(fs::exists(tmp.path() / "00003" / "after_close" / "tensors.tsv"));
 }

@@ -8,7 +8,7 @@
 //
 // Every add_* builds the Summary bytes on the calling thread (pure, see summary.hpp), wraps
 // them in an Event and hands them to the writer thread; the calling thread never touches
-// files. add_* may be called from many threads at once. close() (or the destructor) writes
+// files (add_embedding's files, too, are written by the writer thread, in queue order). add_* may be called from many threads at once. close() (or the destructor) writes
 // everything that was accepted.
 //
 // Guarantees (docs/format.md, "Library guarantees", names the test of each):
@@ -365,18 +365,26 @@ public:
     // Points for TensorBoard's projector: mat (N, D); metadata: N labels, or N rows of
     // columns named by metadata_header; label_img (N, C, H, W) thumbnails in [0, 1] with
     // C = 1 or 3. Writes <log_dir>/<step:05d>/<tag>/{tensors,metadata}.tsv and sprite.png
-    // and appends an entry to <log_dir>/projector_config.pbtxt, synchronously, as PyTorch.
+    // and appends an entry to <log_dir>/projector_config.pbtxt, as PyTorch — but on the writer
+    // thread, in order with the events: the files are there once flush() or close() returns,
+    // and an I/O error surfaces there (the files are kept and written by the next retry).
+    // Bad arguments still throw here, before anything is queued.
     void add_embedding(const TensorView& mat, const OptionalMetadata& metadata = std::nullopt,
                        const std::optional<TensorView>& label_img = std::nullopt,
                        Step global_step = std::nullopt, std::string_view tag = "default",
                        const OptionalList<std::string>& metadata_header = std::nullopt) {
         if (disabled_) return;
-        const auto files = summary::embedding_files(mat, metadata, label_img, global_step.value_or(0), tag,
-                                                    metadata_header);
-        if (storage_)
-            detail::write_embedding_files(*storage_, opt_.log_dir, files);
-        else
-            detail::write_embedding_files(opt_.log_dir, files);
+        auto files = summary::embedding_files(mat, metadata, label_img, global_step.value_or(0), tag,
+                                              metadata_header);
+        auto* w = writer();  // as PyTorch's _get_file_writer(): reopens after close()
+        if (!w) return;
+        std::string what = "add_embedding files in '" + opt_.log_dir + "/" + files.subdir + "' (not written)";
+        w->write_files({std::move(what), [storage = storage_, log_dir = opt_.log_dir, f = std::move(files)] {
+                            if (storage)
+                                detail::write_embedding_files(*storage, log_dir, f);
+                            else
+                                detail::write_embedding_files(log_dir, f);
+                        }});
     }
 
     // ---- raw access (as PyTorch's file_writer.add_summary / add_event) --------------------

@@ -1,8 +1,8 @@
 // The background writer: a bounded queue of message pages and the one thread that drains it.
 //
-// Like spdlog's async logger, control messages (open a file, flush, close) travel in the
-// same queue as the events, so their order relative to the events needs no extra locking:
-// flush() returns once every event accepted before it is in the OS.
+// Like spdlog's async logger, control messages (open a file, write whole files, flush,
+// close) travel in the same queue as the events, so their order relative to the events needs
+// no extra locking: flush() returns once every event and file accepted before it is in the OS.
 //
 // Batching: producers append messages to the current *page* (a 64 KiB byte buffer; one
 // large event gets a page of its own) under a short mutex hold. A full page is sealed and
@@ -18,7 +18,8 @@
 // retries after a failed close (the writer thread has stopped by then).
 //
 // I/O failures (a full disk): a sink keeps every byte it could not write (the Sink contract,
-// storage.hpp) and the error surfaces on the next push/flush/close as std::system_error. A
+// storage.hpp), a file job that failed is kept with every job after it (so they still run in
+// order), and the error surfaces on the next push/flush/close as std::system_error. A
 // close() that fails keeps the sinks and their unwritten records; the next close() or flush()
 // writes them, on the calling thread. A sink that could not be opened keeps its records too
 // and is opened again at every retry. Only destroying a writer whose close keeps failing
@@ -97,6 +98,22 @@ public:
         return id;
     }
 
+    // A job that writes whole files (add_embedding's), run on the writer thread in queue order.
+    // `run` throws (std::system_error naming the path) when it cannot write; the job is then
+    // kept, with every job queued after it, and run again by the next flush or close, as an
+    // unopened sink is opened again. `what` names it in unwritten().
+    struct FileJob {
+        std::string what;
+        std::function<void()> run;
+    };
+    void write_files(FileJob job) {
+        if (failed_.load(std::memory_order_relaxed)) rethrow_error();
+        std::unique_lock<std::mutex> lk(mu_);
+        throw_if_closed();
+        queued_jobs_.push_back(std::move(job));
+        append(lk, Kind::files, 0, {}, {}, false);
+    }
+
     // Queues one serialized Event for file `file`. Returns false if it was discarded
     // (discard_new policy, queue full). Throws std::system_error if earlier data could not
     // be written and the writer has not recovered yet, or std::logic_error after close().
@@ -149,6 +166,7 @@ public:
         if (failed_.load()) rethrow_error();
         files_.clear();  // closed for good: give the buffers back
         unopened_.clear();
+        pending_jobs_.clear();
         std::lock_guard<std::mutex> lk(mu_);
         free_.clear();
         current_.reset();
@@ -169,6 +187,7 @@ public:
             if (f && f->buffered())
                 out.push_back(std::to_string(f->buffered()) + " bytes (" + std::to_string(count_records(f->buffer())) +
                               " records) for '" + f->path() + "'");
+        for (const auto& job : pending_jobs_) out.push_back(job.what);
         return out;
     }
 
@@ -176,7 +195,7 @@ public:
     std::size_t capacity() const { return capacity_; }
 
 private:
-    enum class Kind : std::uint8_t { event, open, adopt, flush, close };
+    enum class Kind : std::uint8_t { event, open, adopt, files, flush, close };
 
     // Message layout inside a page: kind u8 | file u32 | len1 u32 | len2 u32 | data1 | data2
     static constexpr std::size_t kMsgHeader = 13;
@@ -345,6 +364,17 @@ private:
                     install(file, std::move(sink), d1);
                     break;
                 }
+                case Kind::files: {
+                    // Messages are processed in the order they were appended: this is the
+                    // oldest queued job.
+                    {
+                        std::lock_guard<std::mutex> lk(mu_);
+                        pending_jobs_.push_back(std::move(queued_jobs_.front()));
+                        queued_jobs_.pop_front();
+                    }
+                    if (pending_jobs_.size() == 1) run_jobs();  // else an earlier one failed: wait behind it
+                    break;
+                }
                 case Kind::flush:
                     write_all(/*explicit_flush=*/true);
                     ++flushes;
@@ -361,6 +391,23 @@ private:
         if (files_.size() <= id) files_.resize(id + 1), unopened_.resize(id + 1);
         files_[id] = std::move(sink);
         if (files_[id]) record::append(files_[id]->buffer(), first);
+    }
+
+    // Runs the kept file jobs in order, up to the first that fails. True if none is left.
+    bool run_jobs() {
+        while (!pending_jobs_.empty()) {
+            try {
+                pending_jobs_.front().run();
+            } catch (const std::system_error& e) {
+                set_error(e.code(), e.what());
+                return false;
+            } catch (const std::exception& e) {
+                set_error(std::make_error_code(std::errc::io_error), e.what());
+                return false;
+            }
+            pending_jobs_.pop_front();
+        }
+        return true;
     }
 
     void set_error(std::error_code ec, const std::string& what) {
@@ -395,7 +442,7 @@ private:
     // Hands every buffered byte to the OS. If that succeeds everywhere, an earlier failure
     // (e.g. a disk that was full) is over and add_* accepts data again.
     void write_all(bool explicit_flush = false) {
-        bool ok = true;
+        bool ok = run_jobs();
         for (std::size_t i = 0; i < files_.size(); ++i)
             if (files_[i] && files_[i]->has_pending()) {
                 auto ec = hand_on(i, [&](Sink& f) { return explicit_flush ? f.flush() : f.write_out(); });
@@ -408,7 +455,7 @@ private:
     }
 
     void close_all() {
-        bool ok = true;
+        bool ok = run_jobs();
         for (std::size_t i = 0; i < files_.size(); ++i)
             if (files_[i]) {
                 if (auto ec = hand_on(i, [](Sink& f) { return f.close(); })) {
@@ -431,6 +478,7 @@ private:
     std::deque<std::unique_ptr<Page>> ready_;        // sealed, waiting for the writer
     std::vector<std::unique_ptr<Page>> free_;        // recycled
     std::vector<std::pair<std::uint32_t, std::unique_ptr<Sink>>> adopted_;
+    std::deque<FileJob> queued_jobs_;                // write_files(): one per Kind::files message
     bool closed_ = false;
     std::size_t next_file_id_ = 0;
     std::uint64_t tickets_issued_ = 0;
@@ -445,6 +493,7 @@ private:
     std::mutex close_mu_;                            // close(): the join or a retry, one at a time
     std::vector<std::unique_ptr<Sink>> files_;       // writer thread (after it stopped: close_mu_)
     std::vector<std::string> unopened_;              // per file: its path while open() failed
+    std::deque<FileJob> pending_jobs_;               // taken from the queue, not yet written (same)
     std::thread thread_;
 };
 
