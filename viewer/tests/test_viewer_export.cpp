@@ -16,7 +16,7 @@ namespace ex = tblog::view::exporting;
 
 namespace {
 
-const fs::path kCases = fs::path(__FILE__).parent_path() / "data" / "static_keys.json";
+const fs::path kCases = fs::path(TBLOG_VIEW_TEST_DATA) / "static_keys.json";
 
 ex::ExportOptions options(const std::vector<std::string>& args) {
     std::vector<const char*> argv;
