@@ -137,11 +137,12 @@ describe("foreign logdir (Keras, TF1, hparams API, tensorboardX, awkward files)"
     custom_scalars: [".card .chart[data-series]", /all losses/],
     projector: [".plot[data-points]", /word_embedding/],
     mesh: [".three-box[data-vertices]", /tetra/],
-    profile: [".timeline[data-tracks]", /train_step|MatMul|keras\/train/],
+    // The trace view: span names are drawn there (the overview shows step categories).
+    profile: [".timeline[data-tracks]", /train_step|MatMul|keras\/train/, "&view=trace"],
   };
-  for (const [tab, [selector, content]] of Object.entries(dashboards)) {
+  for (const [tab, [selector, content, hash]] of Object.entries(dashboards)) {
     it(`opens ${tab} and draws the corpus's data`, async () => {
-      const p = await open(tab, selector);
+      const p = await open(tab, selector, hash);
       assert.ok((await p.page.$$(selector)).length > 0);
       assert.match(await p.page.locator("body").innerText(), content);
       await done(p, tab);
