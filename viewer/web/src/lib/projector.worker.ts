@@ -112,7 +112,9 @@ async function execute(job: Job, tick: Tick, setPhase: Phase, partial: (l: Layou
     prep.knn.set(k, knn);
   }
   const dims = job.dims;
-  let lastPost = performance.now();
+  // the first iteration's layout is posted at once (so a short run still shows a partial layout and
+  // its iteration count), later ones at most every 400 ms
+  let lastPost = -Infinity;
   const maybePost = (Y: Float32Array, iter: number, f: number) => {
     const now = performance.now();
     if (now - lastPost < 400) return;
