@@ -66,20 +66,12 @@ bool single_range(const std::string& h, std::size_t size, std::size_t& first, st
     return last != std::size_t(-1);
 }
 
-void stream_shared(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const std::string> bytes,
-                   const std::string& content_type) {
-    std::size_t first = 0, last = bytes->size() ? bytes->size() - 1 : 0;
+void stream_shared(httplib::Response& res, std::shared_ptr<const std::string> bytes, const std::string& content_type) {
     if (bytes->empty()) return res.set_content("", content_type);
-    const std::string range = req.get_header_value("Range");
-    if (!range.empty() && single_range(range, bytes->size(), first, last)) {
-        res.status = 206;
-        res.set_header("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
-                                            std::to_string(bytes->size()));
-    }
     res.set_header("Accept-Ranges", "bytes");
-    res.set_content_provider(last - first + 1, content_type,
-                             [bytes, first](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                                 return sink.write(bytes->data() + first + offset, length);
+    res.set_content_provider(bytes->size(), content_type,
+                             [bytes](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                 return sink.write(bytes->data() + offset, length);
                              });
 }
 
@@ -115,16 +107,29 @@ Outgoing serialize_response(const httplib::Request& req, httplib::Response& res,
     if (res.status < 100 || res.status > 999) res.status = 500;
     const bool head_only = req.method == "HEAD";
     const bool provider = static_cast<bool>(res.content_provider_);
+    // One place answers a single byte range, for in-memory bodies and fixed-length providers
+    // alike (blobs, profile traces): 206 with Content-Range, the body or provider cut to it.
+    const std::string range = res.status == 200 && !res.has_header("Content-Encoding") ? req.get_header_value("Range") : "";
+    const std::size_t full = provider ? res.content_length_ : res.body.size();
+    std::size_t first = 0, last = 0;
+    const bool ranged = !range.empty() && (!provider || full > 0) && single_range(range, full, first, last);
+    if (ranged) {
+        res.status = 206;
+        res.set_header("Content-Range",
+                       "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(full));
+        if (provider) {
+            res.content_provider_ = [whole = std::move(res.content_provider_), first](
+                                        std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                return whole(first + offset, length, sink);
+            };
+            res.content_length_ = last - first + 1;
+        } else {
+            res.body = res.body.substr(first, last - first + 1);
+        }
+    }
     if (!provider) {
-        std::size_t first = 0, last = 0;
-        const std::string range = req.get_header_value("Range");
-        if (res.status == 200 && !range.empty() && !res.has_header("Content-Encoding")) {
-            if (single_range(range, res.body.size(), first, last)) {
-                res.status = 206;
-                res.set_header("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
-                                                    std::to_string(res.body.size()));
-                res.body = res.body.substr(first, last - first + 1);
-            }
+        if (!range.empty()) {
+            // a Range request is answered unencoded, cut or whole
         } else if (res.body.size() >= 1024 && !res.has_header("Content-Encoding") &&
                    compressible(res.get_header_value("Content-Type")) && accepts_gzip(req)) {
             std::string z;

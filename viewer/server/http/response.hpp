@@ -1,6 +1,7 @@
 // Turning a handler's httplib::Response into the bytes sent: status line and header fields,
 // then the body, which is gzipped when the client takes gzip and the type compresses, or cut
-// to a single byte range ("Range: bytes=a-b", as media players ask), or dropped for HEAD.
+// to a single byte range ("Range: bytes=a-b", as media players ask; in-memory bodies and
+// fixed-length providers alike), or dropped for HEAD.
 // A response whose handler set a content provider is streamed: fixed-length providers with
 // Content-Length, the others with chunked transfer coding.
 #pragma once
@@ -35,8 +36,8 @@ const char* status_reason(int status);
 bool single_range(const std::string& header, std::size_t size, std::size_t& first, std::size_t& last);
 
 // Answers with `bytes` streamed from the shared buffer (no copy of the whole body; the
-// reference keeps it alive while the response is sent), honouring a single Range request.
-void stream_shared(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const std::string> bytes,
-                   const std::string& content_type);
+// reference keeps it alive while the response is sent); serialize_response cuts it to a
+// single Range the client asked for, as it does any fixed-length body.
+void stream_shared(httplib::Response& res, std::shared_ptr<const std::string> bytes, const std::string& content_type);
 
 }  // namespace tblog::view::http

@@ -77,7 +77,7 @@ void serve_blob(ServerContext& ctx, const httplib::Request& req, httplib::Respon
         if (it == items.end() || it->step != *step || *index < 0 || static_cast<std::size_t>(*index) >= it->value.size())
             return send_error(res, 404, "No such blob (it may have been sampled out)");
         const Blob& blob = it->value[static_cast<std::size_t>(*index)];
-        http::stream_shared(req, res, blob.shared(), mime(s, blob));
+        http::stream_shared(res, blob.shared(), mime(s, blob));
     });
 }
 

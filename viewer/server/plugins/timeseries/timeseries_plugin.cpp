@@ -224,7 +224,7 @@ void register_timeseries_routes(Router& srv, ServerContext& ctx) {
         if (!s || !series_of(*s, kImages.plugin, kImages.cls)) return send_error(res, 404, "No such image");
         for (const auto& it : s->blobs.items())
             if (it.step == step && index < it.value.size())
-                return http::stream_shared(req, res, it.value[index].shared(), image_mime(it.value[index]));
+                return http::stream_shared(res, it.value[index].shared(), image_mime(it.value[index]));
         send_error(res, 404, "No such image (it may have been sampled out)");
     });
 }
