@@ -142,6 +142,13 @@ def masked_crc(data):
     return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
+def frame_record(data):
+    """One TFRecord: length, masked crc32c of the length, data, masked crc32c of the data
+    (the one Python writer of the framing; tests and benchmarks that write records use it)."""
+    header = struct.pack("<Q", len(data))
+    return header + struct.pack("<I", masked_crc(header)) + data + struct.pack("<I", masked_crc(data))
+
+
 class RecordError(Exception):
     pass
 

@@ -53,10 +53,7 @@ WALL0 = 1_700_000_000.0  # fixed wall times: the corpus is the same bytes every 
 # framing and files
 
 
-def record(data):
-    """One TFRecord: length, masked crc32c of the length, data, masked crc32c of the data."""
-    header = struct.pack("<Q", len(data))
-    return header + struct.pack("<I", de.masked_crc(header)) + data + struct.pack("<I", de.masked_crc(data))
+record = de.frame_record
 
 
 class EventFile:
