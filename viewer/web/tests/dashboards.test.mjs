@@ -174,6 +174,8 @@ describe("scalars", () => {
 
   it("offers full-resolution CSV and JSON downloads", async () => {
     const p = await open("scalars", { hash: "&tagFilter=%5Eloss%2F" });
+    await p.page.click(`${cardFor("loss/train")} .downloads summary`);  // the links are built when opened
+    await p.page.waitForSelector(`${cardFor("loss/train")} .downloads a`);
     const hrefs = await p.page.$$eval(`${cardFor("loss/train")} .downloads a`, (as) => as.map((a) => a.href));
     assert.equal(hrefs.length, 2);
     const csv = await (await fetch(hrefs.find((h) => h.includes("format=csv")))).text();

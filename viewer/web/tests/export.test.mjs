@@ -188,7 +188,9 @@ describe("export", { skip: !bin && "TBLOG_VIEW_BIN is not set" }, () => {
   }
 
   it("offers the full-resolution series as CSV from the folder", async () => {
-    const p = await open(statics.base, "scalars", `${cardFor("spiky")} .downloads a`);
+    const p = await open(statics.base, "scalars", `${cardFor("spiky")} .downloads summary`);
+    await p.page.click(`${cardFor("spiky")} .downloads summary`);  // the links are built when opened
+    await p.page.waitForSelector(`${cardFor("spiky")} .downloads a`, { state: "attached" });
     const href = await p.page.$eval(`${cardFor("spiky")} .downloads a`, (a) => a.href);
     const csv = await (await fetch(href)).text();
     assert.equal(csv.trim().split(/\r?\n/).length, 50001);  // header + every point

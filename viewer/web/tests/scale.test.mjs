@@ -75,6 +75,27 @@ describe("1,000 runs x 20 tags", () => {
     // every run is in a drawn chart
     const series = await p.page.$eval(".chart[data-series]", (e) => Object.keys(JSON.parse(e.dataset.series)).length);
     assert.equal(series, RUNS);
+    // the chart draws 1,000 runs' lines itself (lib/scalarChart.ts, past MANY_SERIES runs): the
+    // last run, the highest curve here and drawn last, shows in its own colour along the top,
+    // and the dense band below is a blend of many runs' colours
+    const palette = [...fs.readFileSync(new URL("../src/lib/colors.ts", import.meta.url), "utf8")
+      .match(/const PALETTE = \[([^\]]*)\]/)[1].matchAll(/#([0-9a-f]{6})/g)].map((m) => m[1]);
+    assert.equal(palette.length, 16);
+    const top = palette[(RUNS - 1) % palette.length];
+    const drawn = await p.page.$eval(".chart[data-drawn] canvas", (c, hex) => {
+      const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      let own = 0;
+      const colours = new Set();
+      for (let i = 0; i < px.length; i += 4) {
+        if (px[i + 3] < 255) continue;
+        colours.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+        if (Math.abs(px[i] - r) < 8 && Math.abs(px[i + 1] - g) < 8 && Math.abs(px[i + 2] - b) < 8) own++;
+      }
+      return { own, colours: colours.size };
+    }, top);
+    assert.ok(drawn.own >= 20, `the last run's colour #${top}: ${drawn.own} pixels`);
+    assert.ok(drawn.colours >= 64, `${drawn.colours} distinct colours drawn`);
     const batched = p.requests.filter((r) => r.endsWith("/scalars_multirun")).length;
     const single = p.requests.filter((r) => r.endsWith("/data/tblog/scalars")).length;
     // 1,000 runs in batches of 100 per drawn card (+ the one-time probe), never one per run

@@ -2,6 +2,12 @@
 // raw line plus its smoothed line, x = step / relative time / wall time,
 // optional log y, drag to zoom (double-click resets), and a tooltip listing
 // every run's nearest point. Used by Scalars and Custom Scalars.
+//
+// Up to MANY_SERIES runs each run is a pair of uPlot series. Past that (hundreds of runs, the
+// scale case) uPlot keeps only the axes, scales, cursor and zoom, fed with the per-x envelope of
+// all runs so its autoscaling sees every value, and the chart draws the runs' lines itself in
+// uPlot's draw hook, from each run's own points: no null-filled column per run over the union
+// of every run's x values (2,000 such columns at 1,000 runs) and no per-series bookkeeping.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ScalarPoint } from "./api";
@@ -39,6 +45,9 @@ interface Prepared {
   at: Int32Array;
 }
 
+/** Above this many runs (and with no bands) the lines are drawn by the chart, not as uPlot series. */
+export const MANY_SERIES = 48;
+
 const STEP_INCRS = Array.from({ length: 16 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
 
@@ -51,6 +60,8 @@ export class ScalarChart {
   private drawnOnce?: () => void;
   private ignoreScale = false;
   private lastZoomKey = "none";
+  /** Lines drawn by drawMany (see the top of this file). */
+  private many = false;
 
   constructor(private el: HTMLElement, private opts: ChartOptions) {
     el.append(this.tooltip);
@@ -183,6 +194,7 @@ export class ScalarChart {
 
   private data(): uPlot.AlignedData {
     const n = this.joinedX.length;
+    if (this.many) return this.envelope();
     this.cols = [];
     for (const p of this.prepared) {
       const raw: (number | null)[] = new Array(n).fill(null);
@@ -199,7 +211,63 @@ export class ScalarChart {
     return [this.joinedX as unknown as number[], ...this.cols] as uPlot.AlignedData;
   }
 
+  /** Many-runs mode: the lowest and highest raw or smoothed value at each x, for uPlot's autoscale. */
+  private envelope(): uPlot.AlignedData {
+    const n = this.joinedX.length;
+    const lo: (number | null)[] = new Array(n).fill(null), hi: (number | null)[] = new Array(n).fill(null);
+    const take = (j: number, v: number | null) => {
+      if (v === null) return;
+      if (lo[j] === null || v < lo[j]!) lo[j] = v;
+      if (hi[j] === null || v > hi[j]!) hi[j] = v;
+    };
+    for (const p of this.prepared) {
+      for (let i = 0; i < p.x.length; i++) {
+        take(p.at[i], this.yValue(p.y[i]));
+        take(p.at[i], this.yValue(p.smooth[i]));
+      }
+    }
+    this.cols = [lo, hi];
+    return [this.joinedX as unknown as number[], lo, hi] as uPlot.AlignedData;
+  }
+
+  /** Many-runs mode: every run's raw (faint, when smoothing) then smoothed line, in run order as
+   * uPlot would stack its series, straight from the run's own points. */
+  private drawMany(u: uPlot) {
+    const ctx = u.ctx, { left, top, width, height } = u.bbox;
+    const smoothing = this.opts.smoothing > 0, r = uPlot.pxRatio;
+    const line = (p: Prepared, ys: Float64Array) => {
+      const path = new Path2D();
+      let started = false;
+      for (let i = 0; i < p.x.length; i++) {
+        const v = this.yValue(ys[i]);
+        if (v === null) continue;  // as spanGaps: the line joins the finite points
+        const px = u.valToPos(p.x[i], "x", true), py = u.valToPos(v, "y", true);
+        if (started) path.lineTo(px, py);
+        else { path.moveTo(px, py); started = true; }
+        if (p.x.length < 3) { path.moveTo(px + 3 * r, py); path.arc(px, py, 3 * r, 0, 2 * Math.PI); path.moveTo(px, py); }
+      }
+      return path;
+    };
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    ctx.lineJoin = "round";
+    for (const p of this.prepared) {
+      if (smoothing) {
+        ctx.strokeStyle = withAlpha(p.input.color, 0.28);
+        ctx.lineWidth = r;
+        ctx.stroke(line(p, p.y));
+      }
+      ctx.strokeStyle = p.input.color;
+      ctx.lineWidth = (smoothing ? 1.6 : 1.2) * r;
+      ctx.stroke(line(p, p.smooth));
+    }
+    ctx.restore();
+  }
+
   private refillSmoothed(): uPlot.AlignedData {
+    if (this.many) return this.envelope();
     let c = 0;
     for (const p of this.prepared) {
       const sm = this.cols[c + 1];
@@ -221,7 +289,7 @@ export class ScalarChart {
 
   /** Raw lines are the faint background of smoothed ones; alone (smoothing 0) the smoothed line is the raw one. */
   private showRaw() {
-    if (!this.plot) return;
+    if (!this.plot || this.many) return;
     const show = this.opts.smoothing > 0;
     let k = 1;
     for (const p of this.prepared) {
@@ -239,7 +307,12 @@ export class ScalarChart {
     const series: uPlot.Series[] = [{}];
     const bands: uPlot.Band[] = [];
     const smoothing = this.opts.smoothing > 0;
-    for (const p of this.prepared) {
+    this.many = this.prepared.length > MANY_SERIES && !this.prepared.some((p) => p.input.band);
+    if (this.many) {
+      // invisible: only uPlot's autoscale reads them; drawMany draws the lines
+      for (const label of ["lowest", "highest"]) series.push({ label, stroke: "transparent", width: 0, spanGaps: true, points: { show: false } });
+    }
+    for (const p of this.many ? [] : this.prepared) {
       const c = p.input.color;
       series.push({ label: `${p.input.label} (raw)`, stroke: withAlpha(c, smoothing ? 0.28 : 1), width: 1, spanGaps: true, points: { show: false }, show: smoothing });
       series.push({ label: p.input.label, stroke: c, width: smoothing ? 1.6 : 1.2, spanGaps: true, points: { show: p.x.length < 3 } });
@@ -282,7 +355,8 @@ export class ScalarChart {
           this.lastZoomKey = zoomKey;
           this.opts.onZoom(zoomed ? [this.toStep(min!), this.toStep(max!)] : null);
         }],
-        draw: [() => {
+        draw: [(u) => {
+          if (this.many) this.drawMany(u);
           this.el.dataset.drawn = String((Number(this.el.dataset.drawn) || 0) + 1);
           const f = this.drawnOnce;
           this.drawnOnce = undefined;
