@@ -12,6 +12,7 @@ pkgs=(
   nlohmann-json3-dev libcpp-httplib-dev          # tblog-view
   libtorch-dev python3-torch                      # tblog/torch.hpp's test + example; fixtures
   chromium                                        # tblog-view's web UI: browser tests
+  firefox-esr                                     # the single-file export opened in Firefox too
   libcurl4-openssl-dev libssl-dev curl           # tblog::s3 (optional S3 storage): HTTP, TLS, SigV4
   ceph-mon ceph-osd radosgw ceph-common python3-boto3  # tests' S3 server (tools/ceph_rgw.sh), boto3 readback
   clang libclang-rt-dev                           # fuzz/: libFuzzer targets (clang's runtime)

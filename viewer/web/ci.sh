@@ -49,4 +49,11 @@ fi
 if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
   echo "== export browser tests with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/export.test.mjs
+  echo "== the single-file export in Firefox (firefox-esr over WebDriver BiDi) with $TBLOG_VIEW_BIN"
+  if ! command -v "${FIREFOX_BIN:-/usr/bin/firefox-esr}" >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends firefox-esr
+  fi
+  node --test --test-concurrency=1 tests/export-firefox.test.mjs
 fi
