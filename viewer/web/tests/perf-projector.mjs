@@ -6,7 +6,7 @@
 //   - t-SNE and UMAP of 20k x 256, and at TensorBoard's sample sizes (10k, 5k),
 //   - frame time while rotating the 100k points in 3-D.
 //
-//   npm run build && node tests/perf-projector.mjs [--quick]
+//   npm run build && node tests/perf-projector.mjs [--quick] [--only pca|tsne|umap]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,9 +14,11 @@ import { writeClusters } from "./support/embedding.mjs";
 import { launchBrowser, newPage, startServer, usingRealServer } from "./support/harness.mjs";
 
 const quick = process.argv.includes("--quick");
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
+const wanted = (what) => !only || only === what;
 const BIG = quick ? 20000 : 100000, MID = quick ? 4000 : 20000, D = 256;
 const logdir = fs.mkdtempSync(path.join(os.tmpdir(), "tblog-projector-perf-"));
-writeClusters(logdir, { name: "big", clusters: 20, perCluster: BIG / 20, dims: D, sprites: false, bookmarks: false });
+if (wanted("pca")) writeClusters(logdir, { name: "big", clusters: 20, perCluster: BIG / 20, dims: D, sprites: false, bookmarks: false });
 writeClusters(logdir, { name: "mid", clusters: 20, perCluster: MID / 20, dims: D, sprites: false, bookmarks: false });
 const server = await startServer({ logdir });
 const { browser, close } = await launchBrowser();
@@ -51,28 +53,31 @@ async function timeTo(hash, { method = "pca", dims = 2, timeout = 3600000 } = {}
 
 try {
   // 1. first PCA plot of the big tensor, then 3-D rotation
-  const pca = await timeTo("&projRun=big");
-  push([`PCA, ${BIG.toLocaleString()} x ${D}: navigation to first plot`, `${(pca.now / 1000).toFixed(1)} s`,
-    `of which PCA in the worker ${pca.seconds.toFixed(1)} s (${pca.status.replace(/ in [\d.]+ s$/, "")})`, "PCA on a 50,000-point sample (all points projected), 200 dims after random projection"]);
-  await pca.p.page.click('.seg button[data-value="3"]');
-  await pca.p.page.waitForFunction(() => document.querySelector(".plot").dataset.dims === "3" && document.querySelector(".plot").dataset.state === "done", null, { timeout: 600000 });
-  // traced, to tell the page's own per-frame work (renderer main thread) from the rasteriser's
-  await browser.startTracing(pca.p.page, { categories: ["toplevel"] });
-  const { frames, gpu } = await pca.p.page.evaluate(async () => {
-    const gl = document.querySelector(".plot canvas:not(.labels-overlay)").getContext("webgl2");
-    const info = gl?.getExtension("WEBGL_debug_renderer_info");
-    return { frames: await window.__tblogProjector.rotate(60), gpu: info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : "unknown" };
-  });
-  const cpu = threadCpu(JSON.parse((await browser.stopTracing()).toString()).traceEvents);
-  frames.sort((a, b) => a - b);
-  const perFrame = (k) => `${((cpu.get(k) ?? 0) / frames.length).toFixed(1)} ms`;
-  push([`3-D rotation, ${BIG.toLocaleString()} points: frame time`, `median ${frames[frames.length >> 1].toFixed(1)} ms`,
-    `95th percentile ${frames[Math.floor(frames.length * 0.95)].toFixed(1)} ms; CPU per frame: page main thread ${perFrame("Renderer/CrRendererMain")}, ` +
-    `GPU process ${perFrame("GPU Process/CrGpuMain")} + ${perFrame("GPU Process/VizCompositorThread")} (compositor); WebGL: ${gpu}`, "(same three.js point cloud approach)"]);
-  await pca.p.context.close();
+  if (wanted("pca")) {
+    const pca = await timeTo("&projRun=big");
+    push([`PCA, ${BIG.toLocaleString()} x ${D}: navigation to first plot`, `${(pca.now / 1000).toFixed(1)} s`,
+      `of which PCA in the worker ${pca.seconds.toFixed(1)} s (${pca.status.replace(/ in [\d.]+ s$/, "")})`, "PCA on a 50,000-point sample (all points projected), 200 dims after random projection"]);
+    await pca.p.page.click('.seg button[data-value="3"]');
+    await pca.p.page.waitForFunction(() => document.querySelector(".plot").dataset.dims === "3" && document.querySelector(".plot").dataset.state === "done", null, { timeout: 600000 });
+    // traced, to tell the page's own per-frame work (renderer main thread) from the rasteriser's
+    await browser.startTracing(pca.p.page, { categories: ["toplevel"] });
+    const { frames, gpu } = await pca.p.page.evaluate(async () => {
+      const gl = document.querySelector(".plot canvas:not(.labels-overlay)").getContext("webgl2");
+      const info = gl?.getExtension("WEBGL_debug_renderer_info");
+      return { frames: await window.__tblogProjector.rotate(60), gpu: info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : "unknown" };
+    });
+    const cpu = threadCpu(JSON.parse((await browser.stopTracing()).toString()).traceEvents);
+    frames.sort((a, b) => a - b);
+    const perFrame = (k) => `${((cpu.get(k) ?? 0) / frames.length).toFixed(1)} ms`;
+    push([`3-D rotation, ${BIG.toLocaleString()} points: frame time`, `median ${frames[frames.length >> 1].toFixed(1)} ms`,
+      `95th percentile ${frames[Math.floor(frames.length * 0.95)].toFixed(1)} ms; CPU per frame: page main thread ${perFrame("Renderer/CrRendererMain")}, ` +
+      `GPU process ${perFrame("GPU Process/CrGpuMain")} + ${perFrame("GPU Process/VizCompositorThread")} (compositor); WebGL: ${gpu}`, "(same three.js point cloud approach)"]);
+    await pca.p.context.close();
+  }
   // 2. t-SNE and UMAP, ours at 20k and at TensorBoard's sample sizes
   for (const [method, sample, tb] of [["tsne", MID, "t-SNE sample: 10,000 points"], ["tsne", Math.min(MID, 10000), "10,000 (its cap)"],
     ["umap", MID, "UMAP sample: 5,000 points"], ["umap", Math.min(MID, 5000), "5,000 (its cap)"]]) {
+    if (!wanted(method)) continue;
     const r = await timeTo(`&projRun=mid&projMethod=${method}&projSample=${sample}`, { method });
     push([`${method === "tsne" ? "t-SNE (500 iterations)" : "UMAP"}, ${sample.toLocaleString()} x ${D}`, `${r.seconds.toFixed(1)} s`,
       r.status.replace(/ in [\d.]+ s$/, ""), tb]);

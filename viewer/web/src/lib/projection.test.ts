@@ -1,28 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { UMAP } from "umap-js";
 import {
   columnStats, gauss, knnGraph, linearAxes, nearestNeighbors, parseMetadata, pca, randomProject, rng, spherize, symmetricEigen,
 } from "./projection";
-import { agreement, separation as separationOf } from "./layoutQuality.js";
+import { clusters, nnAgreement, separation } from "./testClusters";
 import { TSNE } from "./tsne";
-
-/** c Gaussian clusters of m points in d dims, centres `sep` apart on random axes; label = cluster. */
-function clusters(c: number, m: number, d: number, sep = 10, seed = 1) {
-  const r = rng(seed);
-  const centres = Array.from({ length: c }, () => Array.from({ length: d }, () => gauss(r) * sep / Math.sqrt(2)));
-  const X = new Float32Array(c * m * d);
-  const label: number[] = [];
-  for (let k = 0; k < c; k++) for (let i = 0; i < m; i++) {
-    const row = k * m + i;
-    label.push(k);
-    for (let j = 0; j < d; j++) X[row * d + j] = centres[k][j] + gauss(r);
-  }
-  return { X, n: c * m, d, label };
-}
-
-const nnAgreement = (Y: ArrayLike<number>, _n: number, k: number, label: number[]) => agreement(Y, k, (i) => label[i]);
-const separation = (Y: ArrayLike<number>, _n: number, k: number, label: number[]) => separationOf(Y, k, (i) => label[i], Math.max(...label) + 1);
-
 
 describe("pca", () => {
   it("finds the direction of largest variance first", async () => {
@@ -132,23 +113,6 @@ describe("t-SNE (Barnes-Hut)", () => {
       expect(separation(t.Y, n, dim, label)).toBeGreaterThan(2);
     }, 60000);
   }
-});
-
-describe("UMAP on our k-NN graph", () => {
-  it("converges to separated clusters", async () => {
-    const { X, n, d, label } = clusters(4, 60, 30, 8);
-    const k = 15;
-    const g = await knnGraph(X, n, d, k);
-    const u = new UMAP({ nComponents: 2, nNeighbors: k, random: rng(1) });
-    u.setPrecomputedKNN(
-      Array.from({ length: n }, (_, i) => [i, ...Array.from(g.indices.subarray(i * k, i * k + k - 1))]),
-      Array.from({ length: n }, (_, i) => [0, ...Array.from(g.distances.subarray(i * k, i * k + k - 1))]));
-    const epochs = u.initializeFit(Array.from({ length: n }, (_, i) => Array.from(X.subarray(i * d, i * d + d))));
-    for (let e = 0; e < epochs; e++) u.step();
-    const Y = u.getEmbedding().flat();
-    expect(nnAgreement(Y, n, 2, label)).toBeGreaterThan(0.97);
-    expect(separation(Y, n, 2, label)).toBeGreaterThan(2);
-  }, 60000);
 });
 
 describe("parseMetadata", () => {

@@ -408,6 +408,44 @@ export async function knnGraph(X: Float32Array, n: number, d: number, k: number,
   return { n, k, indices, distances };
 }
 
+/** The undirected edges of a k-NN graph, each pair once as (a < b), with the weights of both directions. */
+export interface UndirectedPairs {
+  a: Int32Array; b: Int32Array;
+  /** Weight of a -> b (b in a's row), 0 when b is not among a's neighbours. */
+  ab: Float32Array;
+  /** Weight of b -> a. */
+  ba: Float32Array;
+}
+
+/**
+ * Pairs of `knn` with the directed weights `w` (n x k, aligned with knn.indices): the directed
+ * edges bucketed by their lower end, then merged within each bucket (no hashing, no sorting).
+ */
+export function undirectedPairs(knn: KnnGraph, w: Float32Array): UndirectedPairs {
+  const { n, k, indices } = knn;
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) { const j = indices[i * k + t]; if (j !== i) start[Math.min(i, j) + 1]++; }
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n), hi = new Int32Array(start[n]), wt = new Float32Array(start[n]);
+  const up = new Uint8Array(start[n]);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) {
+    const j = indices[i * k + t];
+    if (j === i) continue;
+    const e = fill[Math.min(i, j)]++;
+    hi[e] = Math.max(i, j); wt[e] = w[i * k + t]; up[e] = i < j ? 1 : 0;
+  }
+  const seenIn = new Int32Array(n).fill(-1), at = new Int32Array(n);
+  const m = start[n];
+  const A = new Int32Array(m), B = new Int32Array(m), AB = new Float32Array(m), BA = new Float32Array(m);
+  let q = 0;
+  for (let a = 0; a < n; a++) for (let e = start[a]; e < start[a + 1]; e++) {
+    const b = hi[e];
+    if (seenIn[b] !== a) { seenIn[b] = a; at[b] = q; A[q] = a; B[q] = b; q++; }
+    if (up[e]) AB[at[b]] += wt[e]; else BA[at[b]] += wt[e];
+  }
+  return { a: A.slice(0, q), b: B.slice(0, q), ab: AB.slice(0, q), ba: BA.slice(0, q) };
+}
+
 /** Metadata TSV: a header row only when there is more than one column (TensorBoard's rule). */
 export function parseMetadata(tsv: string, rows: number): { columns: string[]; values: string[][] } {
   const lines = tsv.replace(/\r/g, "").split("\n");

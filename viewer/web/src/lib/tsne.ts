@@ -7,7 +7,7 @@
 // gains, learning rate max(50, n / 12) (Belkina et al. 2019). step() does one iteration, so the
 // worker can post intermediate layouts and stop at any time.
 import type { KnnGraph } from "./projection";
-import { gauss, rng } from "./projection";
+import { gauss, rng, undirectedPairs } from "./projection";
 
 export interface TsneOptions {
   dim: 2 | 3;
@@ -44,8 +44,10 @@ export class TSNE {
     const cond = conditionalP(knn, perplexity);
     // symmetric P_ij = (p_j|i + p_i|j) / 2n, one entry per pair (i < j): the attraction
     // loop visits each pair once and moves both ends
-    const [edgeA, edgeB, P] = symmetricPairs(knn, cond);
-    this.edgeA = edgeA; this.edgeB = edgeB; this.P = P;
+    const pairs = undirectedPairs(knn, cond);
+    const P = new Float32Array(pairs.ab.length);
+    for (let e = 0; e < P.length; e++) P[e] = (pairs.ab[e] + pairs.ba[e]) / (2 * n);
+    this.edgeA = pairs.a; this.edgeB = pairs.b; this.P = P;
     const dim = this.dim;
     this.Y = new Float32Array(n * dim);
     if (opts.init) {
@@ -106,34 +108,6 @@ export class TSNE {
     for (let i = 0; i < n * dim; i++) Y[i] -= mean[i % dim] / n;
     this.iter++;
   }
-}
-
-/**
- * The undirected k-NN edges, each pair once as (a < b) with P_ab = (p_b|a + p_a|b) / 2n:
- * directed edges bucketed by their lower end, then merged within each bucket.
- */
-function symmetricPairs(knn: KnnGraph, cond: Float32Array): [Int32Array, Int32Array, Float32Array] {
-  const { n, k, indices } = knn;
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) { const j = indices[i * k + t]; if (j !== i) start[Math.min(i, j) + 1]++; }
-  for (let i = 0; i < n; i++) start[i + 1] += start[i];
-  const fill = start.slice(0, n), hi = new Int32Array(start[n]), p = new Float32Array(start[n]);
-  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) {
-    const j = indices[i * k + t];
-    if (j === i) continue;
-    const lo = Math.min(i, j), e = fill[lo]++;
-    hi[e] = Math.max(i, j); p[e] = cond[i * k + t] / (2 * n);
-  }
-  const seenIn = new Int32Array(n).fill(-1), at = new Int32Array(n);
-  const A = new Int32Array(start[n]), B = new Int32Array(start[n]), P = new Float32Array(start[n]);
-  let m = 0;
-  for (let a = 0; a < n; a++) for (let e = start[a]; e < start[a + 1]; e++) {
-    const b = hi[e];
-    if (seenIn[b] === a) { P[at[b]] += p[e]; continue; }
-    seenIn[b] = a; at[b] = m;
-    A[m] = a; B[m] = b; P[m++] = p[e];
-  }
-  return [A.slice(0, m), B.slice(0, m), P.slice(0, m)];
 }
 
 /** p_j|i over each row's neighbours, each row's Gaussian bandwidth found by bisection to match the perplexity. */

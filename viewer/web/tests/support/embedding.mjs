@@ -31,6 +31,19 @@ export function png(w, h, rgb) {
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
 
+/** The tensor of writeClusters (n x d float32, rows cluster by cluster), in memory. */
+export function clusterTensor({ clusters = 4, perCluster = 100, dims = 32, sep = 6, seed = 1 } = {}) {
+  const r = rng(seed);
+  const d = dims;
+  const centres = Array.from({ length: clusters }, () => Float64Array.from({ length: d }, () => gauss(r) * sep));
+  const X = new Float32Array(clusters * perCluster * d);
+  for (let k = 0; k < clusters; k++) for (let i = 0; i < perCluster; i++) {
+    const row = k * perCluster + i;
+    for (let j = 0; j < d; j++) X[row * d + j] = centres[k][j] + gauss(r);
+  }
+  return X;
+}
+
 /**
  * Writes run `name` under logdir; returns { n, d, clusters, perCluster, label(i), cluster(i) }.
  * Options: clusters C, perCluster M, dims D, sep (centre distance per axis scale), sprites, bookmarks.
@@ -38,14 +51,8 @@ export function png(w, h, rgb) {
 export function writeClusters(logdir, { name = "clusters", clusters = 4, perCluster = 100, dims = 32, sep = 6, seed = 1, sprites = true, bookmarks = true, metadata = true } = {}) {
   const dir = path.join(logdir, name);
   fs.mkdirSync(dir, { recursive: true });
-  const r = rng(seed);
   const n = clusters * perCluster, d = dims;
-  const centres = Array.from({ length: clusters }, () => Float64Array.from({ length: d }, () => gauss(r) * sep));
-  const X = new Float32Array(n * d);
-  for (let k = 0; k < clusters; k++) for (let i = 0; i < perCluster; i++) {
-    const row = k * perCluster + i;
-    for (let j = 0; j < d; j++) X[row * d + j] = centres[k][j] + gauss(r);
-  }
+  const X = clusterTensor({ clusters, perCluster, dims, sep, seed });
   fs.writeFileSync(path.join(dir, "tensor.bytes"), Buffer.from(X.buffer));
   const label = (i) => `c${Math.floor(i / perCluster)}_${i % perCluster}`;
   const cluster = (i) => `k${Math.floor(i / perCluster)}`;
