@@ -148,4 +148,14 @@ TEST_CASE("export: the single file keeps its budget and says what to drop", "[ex
     const std::string html = vtest::read_file(file);
     CHECK(html.find("id=\"tblog-export\"") != std::string::npos);
     CHECK(html.find("<script type=\"module\" src=") == std::string::npos);  // nothing fetched from disk
+    // by default every kind, the projector too (its worker starts from the inlined script)
+    const auto all = ex::run_export(options({"--logdir", tbtest::golden_dir().string(), "--single-file", (d.path / "all.html").string()}));
+    CHECK(all.by_kind.count("projector") == 1);
+    CHECK(all.by_kind.count("images") == 1);
+    // a bare file name (README's `--single-file report.html`) is written in the working directory
+    const fs::path cwd = fs::current_path();
+    fs::current_path(d.path);
+    CHECK_NOTHROW(ex::run_export(options({"--logdir", tbtest::golden_dir().string(), "--single-file", "bare.html", "--include", "scalars"})));
+    fs::current_path(cwd);
+    CHECK(fs::file_size(d.path / "bare.html") > 0);
 }

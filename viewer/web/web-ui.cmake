@@ -29,7 +29,7 @@ function(tblog_web_ui out_dist out_stamp)
     COMMENT "Installing the web UI's npm packages (npm ci)"
     VERBATIM)
   file(GLOB_RECURSE inputs CONFIGURE_DEPENDS "${src}/src/*")
-  list(APPEND inputs "${src}/index.html" "${src}/vite.config.ts" "${src}/tsconfig.json")
+  list(APPEND inputs "${src}/index.html" "${src}/vite.config.ts" "${src}/tsconfig.json" "${src}/build.mjs")
   add_custom_command(
     OUTPUT "${build_stamp}"
     COMMAND "${TBLOG_NPM_EXECUTABLE}" run build --silent -- --outDir "${dist}" --emptyOutDir

@@ -402,7 +402,7 @@ std::string with_manifest(std::string html, const std::string& manifest, const s
 }
 
 void write_file(const std::filesystem::path& p, std::string_view bytes) {
-    std::filesystem::create_directories(p.parent_path());
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());  // "report.html": none
     std::ofstream f(p, std::ios::binary | std::ios::trunc);
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     if (!f.flush()) throw std::runtime_error("cannot write " + p.string());
@@ -561,11 +561,6 @@ ExportOptions parse_export_options(int argc, const char* const* argv) {
     if (o.out.empty() == o.single_file.empty()) throw bad("give one of --out DIR or --single-file FILE.html");
     if (o.open && o.out.empty()) throw bad("--open serves a folder export (--out DIR)");
     if (o.viewer.logdirs.empty()) throw bad("--logdir is required");
-    // The projector's worker is a script file of its own, which a page opened from file://
-    // cannot start: a single file leaves it out unless asked for by name.
-    if (!o.single_file.empty() && o.include.empty())
-        for (const char* const* k = kKinds; *k; ++k)
-            if (std::string_view(*k) != "projector") o.include.insert(*k);
     for (const auto* re : {&o.runs_regex, &o.tags_regex}) try {
             std::regex test(*re, std::regex::ECMAScript);
         } catch (const std::regex_error& e) {
@@ -584,9 +579,7 @@ std::string export_usage() {
            "  --include KINDS                  comma-separated, default all: scalars,custom_scalars,histograms,\n"
            "                                   distributions,images,audio,text,pr_curves,hparams,graphs,\n"
            "                                   projector,mesh,profile\n"
-           "  --single-file FILE.html          one self-contained HTML file (opens from file://; without\n"
-           "                                   --include: every kind but the projector, whose worker\n"
-           "                                   cannot start from file://)\n"
+           "  --single-file FILE.html          one self-contained HTML file (opens from file://)\n"
            "  --max_size_mb N                  the single file's budget (default 50)\n"
            "  --open [--port P]                serve the folder on 127.0.0.1 afterwards, for a check\n"
            "  --samples_per_plugin, --logdir_spec: as for tblog-view\n"

@@ -83,6 +83,8 @@ const probes = {
   hparams: { rows: "table.data tbody tr" },
   graphs: { one: [".graph-view", "ops", "nodes"] },
   images: { rows: ".card img" },
+  // laid out by the worker, which the single file starts from its inlined script
+  projector: { one: ['.plot[data-state="done"]', "points", "method"] },
 };
 
 /** Image cards: each image decoded, its natural size (the pixels are export.test.mjs's check). */

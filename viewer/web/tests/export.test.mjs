@@ -142,9 +142,10 @@ const probes = {
     await p.page.waitForSelector(".graph-view[data-ops]", { timeout: 30000 });
     return p.page.$eval(".graph-view", (e) => [e.dataset.ops, e.dataset.nodes]);
   },
+  // points laid out by the worker (in the single file, started from the inlined script)
   projector: async (p) => {
-    await p.page.waitForSelector(".plot[data-points]", { timeout: 30000 });
-    return p.page.$eval(".plot", (e) => e.dataset.points);
+    await p.page.waitForSelector('.plot[data-state="done"][data-points]', { timeout: 60000 });
+    return p.page.$eval(".plot", (e) => [e.dataset.method, e.dataset.points]);
   },
   mesh: async (p) => {
     await p.page.waitForSelector(".three-box[data-vertices]", { timeout: 30000 });
@@ -178,7 +179,6 @@ describe("export", { skip: !bin && "TBLOG_VIEW_BIN is not set" }, () => {
       assert.ok(!p.requests.some((u) => u.includes("/data/plugin/") || u.includes("/data/tblog/")), "a data route was asked");
       assert.deepEqual(p.errors, [], "console errors");
       await p.context.close();
-      if (tab === "projector") return;  // its worker is a separate file, which file:// pages cannot start (see README)
       const s = await open(pathToFileURL(single).href, tab);
       assert.deepEqual(await probe(s), want, "single file");
       assert.deepEqual(foreign(s, pathToFileURL(single).href), [], "requests beyond the file");

@@ -3,6 +3,7 @@
 // cancellation. The tensor is transferred to the worker, not copied: the page
 // keeps only metadata and 2-3 coordinates per point.
 import type { Metric } from "./projection";
+import { startProjectorWorker } from "./projectorWorkerStart";
 
 export type Job =
   | { kind: "pca"; dims: 2 | 3; spherize: boolean; subset?: Int32Array }
@@ -53,7 +54,7 @@ export class ProjectorWorker {
   private pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void; progress?: (m: Extract<FromWorker, { type: "progress" }>) => void }>();
 
   constructor() {
-    this.worker = new Worker(new URL("./projector.worker.ts", import.meta.url), { type: "module" });
+    this.worker = startProjectorWorker();
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
       const p = this.pending.get(m.id);
