@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
 
 #include "support/expect_invalid.hpp"
 #include "support/npy.hpp"
@@ -101,4 +102,64 @@ TEST_CASE("bad audio input throws naming the tag, and writes nothing") {
         expect_invalid([&] { w.add_audio("bad/rate", with_nan, 0, 0.0); }, {"bad/rate"});
     }
     CHECK(tbtest::read_dir_events(tmp.path()).size() == 1);
+}
+
+// add_audio writes its Summary straight into the event with lengths computed beforehand
+// (AudioSummary::size) and the samples converted in place (SSE2 for float/double): every
+// length whose varints change size, long tags, all dtypes and clips of 8 to 200 KB in a row
+// (events larger than the writer's 64 KB pages) must read back as summary::audio() builds
+// them, sample by sample the scalar rule.
+TEST_CASE("audio events of every size read back exactly; SIMD conversion equals the scalar rule") {
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> amp(-1.5f, 1.5f);
+    const std::vector<std::size_t> lengths{2, 7, 8, 9, 63, 64, 65, 8191, 8192, 8193, 32767, 44100, 65536, 100003};
+    std::vector<std::vector<float>> clips;
+    for (std::size_t n : lengths) {
+        std::vector<float> c(n);
+        for (auto& v : c) v = amp(rng);
+        c[0] = -0.0f, c[1] = 1.0f;
+        clips.push_back(std::move(c));
+    }
+    const std::string long_tag(200, 't');
+    TempDir tmp;
+    {
+        tblog::SummaryWriter w(tmp.str());
+        for (std::size_t i = 0; i < clips.size(); ++i)
+            w.add_audio(i % 2 ? long_tag : "a", clips[i], static_cast<std::int64_t>(i), 8000 + static_cast<double>(i));
+    }
+    const auto ev = tbtest::read_dir_events(tmp.path());
+    const auto raw = tbtest::raw_records(tbtest::only_event_file(tmp.path()));
+    REQUIRE(ev.size() == clips.size() + 1);
+    REQUIRE(raw.size() == ev.size());
+    for (std::size_t i = 0; i < clips.size(); ++i) {
+        INFO("clip " << i << ", " << clips[i].size() << " samples");
+        const auto& v = ev[i + 1].summary().value(0);
+        CHECK(v.tag() == (i % 2 ? long_tag : "a"));
+        CHECK(v.audio().length_frames() == static_cast<std::int64_t>(clips[i].size()));
+        const auto samples = samples_of(v.audio().encoded_audio_string());
+        REQUIRE(samples.size() == clips[i].size());
+        for (std::size_t k = 0; k < samples.size(); ++k) {
+            const float c = std::min(1.0f, std::max(-1.0f, clips[i][k]));
+            REQUIRE(samples[k] == static_cast<std::int16_t>(c * 32767.0f));
+        }
+        // the event ends with the Summary, byte for byte what the stand-alone builder makes
+        const std::string summary = tblog::summary::audio(v.tag(), clips[i], 8000 + static_cast<double>(i));
+        REQUIRE(raw[i + 1].size() > summary.size());
+        CHECK(raw[i + 1].compare(raw[i + 1].size() - summary.size(), summary.size(), summary) == 0);
+    }
+    // double, NaN late in a long clip (after the SIMD groups), integer dtypes
+    std::vector<double> d(1001);
+    for (std::size_t k = 0; k < d.size(); ++k) d[k] = std::sin(static_cast<double>(k)) * 1.2;
+    const auto ds = samples_of(built(tblog::TensorView(d.data(), {1001})).encoded_audio_string());
+    for (std::size_t k = 0; k < d.size(); ++k)
+        REQUIRE(ds[k] == static_cast<std::int16_t>(std::min(1.0, std::max(-1.0, d[k])) * 32767.0));
+    d[997] = std::numeric_limits<double>::quiet_NaN();
+    tbtest::expect_invalid([&] { tblog::summary::audio("late/nan", tblog::TensorView(d.data(), {1001})); },
+                           {"late/nan", "NaN"});
+    std::vector<float> f(1001, 0.25f);
+    f[996] = std::numeric_limits<float>::quiet_NaN();
+    tbtest::expect_invalid([&] { tblog::summary::audio("late/nanf", f); }, {"late/nanf", "NaN"});
+    const std::vector<std::int32_t> ints{-5, -1, 0, 1, 9};
+    CHECK(samples_of(built(tblog::TensorView(ints.data(), {5})).encoded_audio_string()) ==
+          std::vector<std::int16_t>{-32767, -32767, 0, 32767, 32767});
 }

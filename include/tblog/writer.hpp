@@ -261,7 +261,12 @@ public:
     // written as a 16-bit PCM WAV.
     void add_audio(std::string_view tag, const TensorView& snd_tensor, Step global_step = std::nullopt,
                    double sample_rate = 44100, WallTime walltime = std::nullopt) {
-        add_summary(summary::audio(tag, snd_tensor, sample_rate), global_step, walltime);
+        const summary::AudioSummary a(tag, snd_tensor, sample_rate);  // checks before anything is queued
+        detail::Scratch scratch;
+        detail::event::append_summary_event_sized(scratch.bytes, walltime ? *walltime : detail::now_seconds(),
+                                                  global_step.value_or(0), a.size(),
+                                                  [&](detail::wire::ProtoWriter& w) { a.write(w); });
+        push(main_file_, scratch.bytes);
     }
 
     // ---- text, PR curves, custom scalars, mesh, hparams, embeddings, graphs ---------------

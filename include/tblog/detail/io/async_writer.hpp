@@ -253,7 +253,10 @@ private:
 
     std::unique_ptr<Page> fresh_page(std::size_t need) {
         std::unique_ptr<Page> p;
-        if (!free_.empty() && need <= kPageSize) {
+        // A recycled page holds at least kPageSize; one that grew for a larger event (up to
+        // 2 * kPageSize, e.g. a second of audio) serves the next such event without a fresh
+        // allocation, whose first-touch page faults cost more than the copy.
+        if (!free_.empty() && need <= free_.back()->bytes.capacity()) {
             p = std::move(free_.back());
             free_.pop_back();
         } else {

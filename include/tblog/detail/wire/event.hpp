@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -92,6 +93,19 @@ inline void append_summary_event_with(std::string& out, double wall_time, std::i
     write_header(w, wall_time, step);
     wire::Nested summary(w, field::kSummary);
     write_summary(w);
+}
+
+// The same for a Summary whose size the writer knows beforehand (summary/audio.hpp): its
+// bytes go straight into the event, nothing is shifted after a long body.
+template <class WriteSummary>
+inline void append_summary_event_sized(std::string& out, double wall_time, std::int64_t step,
+                                       std::size_t summary_size, WriteSummary&& write_summary) {
+    wire::ProtoWriter w(out);
+    write_header(w, wall_time, step);
+    w.begin_sized(field::kSummary, summary_size);
+    const std::size_t at = out.size();
+    write_summary(w);
+    if (out.size() - at != summary_size) throw std::logic_error("tblog: a Summary's size was computed wrongly");
 }
 
 // Event{wall_time, graph_def: <GraphDef bytes>}, the first of add_graph's two events.

@@ -36,6 +36,11 @@ inline char* put_varint(char* p, std::uint64_t v) {
     return p;
 }
 
+// Bytes a length-delimited field with an n-byte body takes: tag, length, body.
+inline std::size_t delimited_size(std::uint32_t field, std::size_t n) {
+    return varint_size(std::uint64_t{field} << 3 | 2) + varint_size(n) + n;
+}
+
 inline std::uint64_t zigzag64(std::int64_t v) {
     return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
 }
@@ -77,6 +82,20 @@ public:
         out_.append(s.data(), s.size());
     }
     void string(std::uint32_t f, std::string_view s) { bytes(f, s); }
+    // A length-delimited field (nested message or bytes) whose n-byte body the caller
+    // writes next: for a long body of known size, instead of Nested's shift at the end.
+    void begin_sized(std::uint32_t f, std::size_t n) {
+        tag(f, kLengthDelimited);
+        raw_varint(n);
+    }
+    // A bytes field of n bytes that the caller fills in place (no staging copy): returns
+    // where they go, valid until the next write.
+    char* bytes_in_place(std::uint32_t f, std::size_t n) {
+        begin_sized(f, n);
+        const std::size_t at = out_.size();
+        out_.resize(at + n);
+        return out_.data() + at;
+    }
 
     // proto3 "no presence" helpers: omit the field when it holds the default.
     void int64_nonzero(std::uint32_t f, std::int64_t v) {
