@@ -193,6 +193,48 @@ TEST_CASE("frames with more than 256 colors are quantised closely; long LZW stre
     CHECK(worst < 64);
 }
 
+// Median cut's nearest-entry search prunes (entries sorted by r + g + b, four at a time):
+// it must give what a scan over all 256 entries gives, the lowest index of equals, for
+// every pixel; and a MedianCut reused across frames (its tables reset by entry) must give
+// what a fresh one gives.
+TEST_CASE("median cut maps each pixel to its nearest palette entry, the same when reused across frames") {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> noise(0, 12);
+    auto frame = [&](std::size_t pixels, int kind) {
+        std::vector<std::uint8_t> rgb(3 * pixels);
+        for (std::size_t i = 0; i < pixels; ++i)
+            for (int c = 0; c < 3; ++c) {
+                const float smooth = 128 + 100 * std::sin(static_cast<float>(i % 64) / (5.0f + 3 * c) + static_cast<float>(i / 64) / 11.0f);
+                const float v = kind == 0 ? smooth + noise(rng) : kind == 1 ? static_cast<float>(rng() % 256) : smooth;
+                rgb[3 * i + static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(std::min(255.0f, std::max(0.0f, v)));
+            }
+        return rgb;
+    };
+    tblog::detail::gif::MedianCut reused;
+    for (int round = 0; round < 6; ++round) {
+        INFO("round " << round);
+        const std::size_t pixels = 2048 + 1500 * static_cast<std::size_t>(round);
+        const auto rgb = frame(pixels, round % 2);  // both have more than 256 15-bit colors: 256 boxes
+        tblog::detail::gif::Indexed a, b;
+        reused.run(rgb.data(), pixels, a);
+        tblog::detail::gif::MedianCut fresh;
+        fresh.run(rgb.data(), pixels, b);
+        CHECK(a.palette == b.palette);
+        CHECK(a.index == b.index);
+        for (std::size_t i = 0; i < pixels; ++i) {
+            const std::uint8_t* p = &rgb[3 * i];
+            const int r = (p[0] >> 3) << 3 | 4, g = (p[1] >> 3) << 3 | 4, bl = (p[2] >> 3) << 3 | 4;
+            int want = 0, best = 1 << 30;
+            for (int e = 0; e < 256; ++e) {
+                const int dr = r - a.palette[static_cast<std::size_t>(3 * e)], dg = g - a.palette[static_cast<std::size_t>(3 * e + 1)],
+                          db = bl - a.palette[static_cast<std::size_t>(3 * e + 2)];
+                if (dr * dr + dg * dg + db * db < best) best = dr * dr + dg * dg + db * db, want = e;
+            }
+            REQUIRE(int(a.index[i]) == want);
+        }
+    }
+}
+
 TEST_CASE("bad video input throws naming the tag, and writes nothing") {
     TempDir tmp;
     std::vector<float> v(2 * 3 * 4 * 4, 0.5f);
