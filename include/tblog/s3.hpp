@@ -9,12 +9,11 @@
 // WriterOptions::s3. Layout of the objects: docs/format.md, "Logdirs in S3".
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
-#include <thread>
+#include <utility>
 
 #include "tblog/detail/io/s3_client.hpp"
 #include "tblog/detail/io/s3_sink.hpp"
@@ -47,16 +46,7 @@ private:
     template <class F>
     detail::s3::Response with_retries(F&& f, bool missing_ok = false) {
         detail::s3::Client c(opt_);
-        const auto deadline = std::chrono::steady_clock::now() +
-                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  std::chrono::duration<double>(opt_.close_timeout_secs));
-        for (int attempt = 0;; ++attempt) {
-            auto r = f(c);
-            if (r.ok() || (missing_ok && r.status == 404 && r.error_code() == "NoSuchKey")) return r;
-            if (!r.transient() || std::chrono::steady_clock::now() > deadline)
-                throw std::system_error(r.to_error_code(), "tblog: " + r.describe());
-            std::this_thread::sleep_for(detail::s3::backoff(attempt));
-        }
+        return detail::s3::with_retries(c, opt_.close_timeout_secs, std::forward<F>(f), missing_ok);
     }
 
     S3Options opt_;

@@ -48,6 +48,40 @@ s3::Client& thread_client() {
 
 constexpr int kListThreads = 8;
 
+// fn(0) .. fn(n-1), on up to kListThreads threads (this one included), each with its client.
+template <class F>
+void parallel_each(std::size_t n, F&& fn) {
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < n;) fn(i);
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < std::min<std::size_t>(kListThreads, n); ++i) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+}
+
+// One request per item, retried; the first failure's message is thrown once all have ended.
+template <class F>
+void each_retried(std::size_t n, F&& request) {
+    std::mutex mu;
+    std::string error;
+    const double timeout = tblog::S3Options{}.close_timeout_secs;
+    parallel_each(n, [&](std::size_t i) {
+        {
+            std::lock_guard lk(mu);
+            if (!error.empty()) return;  // stop early: one failure fails the whole upload
+        }
+        try {
+            s3::with_retries(thread_client(), timeout, [&](s3::Client& c) { return request(c, i); });
+        } catch (const std::exception& e) {
+            std::lock_guard lk(mu);
+            if (error.empty()) error = e.what();
+        }
+    });
+    if (!error.empty()) throw std::runtime_error(error);
+}
+
 }  // namespace
 
 void remote_walk(const std::string& root, const RemoteDirFn& on_dir) {
@@ -68,28 +102,20 @@ void remote_walk(const std::string& root, const RemoteDirFn& on_dir) {
     while (!frontier.empty()) {
         std::vector<Level> levels(frontier.size());
         for (std::size_t i = 0; i < frontier.size(); ++i) levels[i].prefix = frontier[i];
-        std::atomic<std::size_t> next{0};
-        auto work = [&] {
-            for (std::size_t i; (i = next.fetch_add(1)) < levels.size();) {
-                Level& l = levels[i];
-                s3::ListResult r;
-                auto resp = thread_client().list_all(loc.bucket, l.prefix, "/", r);
-                if (!resp.ok()) {
-                    l.error = resp.describe();
-                    continue;
-                }
-                for (auto& o : r.objects) {
-                    l.files.push_back(o.key.substr(l.prefix.size()));
-                    l.sizes.emplace_back(url_base + o.key, o.size);
-                }
-                l.subs = std::move(r.prefixes);
+        parallel_each(levels.size(), [&](std::size_t i) {
+            Level& l = levels[i];
+            s3::ListResult r;
+            auto resp = thread_client().list_all(loc.bucket, l.prefix, "/", r);
+            if (!resp.ok()) {
+                l.error = resp.describe();
+                return;
             }
-        };
-        std::vector<std::thread> pool;
-        const std::size_t n = std::min<std::size_t>(kListThreads, levels.size());
-        for (std::size_t i = 1; i < n; ++i) pool.emplace_back(work);
-        work();
-        for (auto& t : pool) t.join();
+            for (auto& o : r.objects) {
+                l.files.push_back(o.key.substr(l.prefix.size()));
+                l.sizes.emplace_back(url_base + o.key, o.size);
+            }
+            l.subs = std::move(r.prefixes);
+        });
         frontier.clear();
         for (auto& l : levels) {
             if (!l.error.empty()) throw std::runtime_error("tblog-view: " + l.error);
@@ -144,10 +170,45 @@ std::size_t remote_read_at(const std::string& path, char* dst, std::size_t n, st
     return got;
 }
 
+void remote_put_all(const std::vector<RemoteObject>& objects) {
+    each_retried(objects.size(), [&](s3::Client& c, std::size_t i) {
+        const auto loc = s3::parse_url(objects[i].url);
+        return c.put_object(loc.bucket, loc.key, objects[i].bytes, objects[i].content_type);
+    });
+}
+
+std::vector<std::string> remote_list(const std::string& prefix) {
+    const auto loc = s3::parse_url(prefix);
+    s3::ListResult r;
+    const auto resp = thread_client().list_all(loc.bucket, loc.key, "", r);
+    if (!resp.ok()) throw std::runtime_error("tblog: " + resp.describe());
+    std::vector<std::string> urls;
+    for (const auto& o : r.objects) urls.push_back("s3://" + loc.bucket + "/" + o.key);
+    return urls;
+}
+
+void remote_delete_all(const std::vector<std::string>& urls) {
+    each_retried(urls.size(), [&](s3::Client& c, std::size_t i) {
+        const auto loc = s3::parse_url(urls[i]);
+        return c.delete_object(loc.bucket, loc.key);
+    });
+}
+
 #else  // built without TBLOG_WITH_S3
 
-void remote_walk(const std::string& root, const RemoteDirFn&) {
-    throw std::runtime_error("tblog-view: '" + root + "': this tblog-view was built without S3 support (TBLOG_WITH_S3=ON)");
+namespace {
+[[noreturn]] void without_s3(const std::string& url) {
+    throw std::runtime_error("tblog-view: '" + url + "': this tblog-view was built without S3 support (TBLOG_WITH_S3=ON)");
+}
+}  // namespace
+
+void remote_walk(const std::string& root, const RemoteDirFn&) { without_s3(root); }
+void remote_put_all(const std::vector<RemoteObject>& objects) {
+    if (!objects.empty()) without_s3(objects.front().url);
+}
+std::vector<std::string> remote_list(const std::string& prefix) { without_s3(prefix); }
+void remote_delete_all(const std::vector<std::string>& urls) {
+    if (!urls.empty()) without_s3(urls.front());
 }
 std::optional<std::uint64_t> remote_size(const std::string&) { return std::nullopt; }
 std::optional<std::uint64_t> remote_stat(const std::string&) { return std::nullopt; }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tblog::view {
@@ -33,6 +34,19 @@ std::optional<std::uint64_t> remote_stat(const std::string& path);
 
 // Up to n bytes from offset `at` (ranged GET); fewer at the end, 0 on failure.
 std::size_t remote_read_at(const std::string& path, char* dst, std::size_t n, std::uint64_t at);
+
+// Writing objects (tblog-view export --out s3://...). Each request is retried on transient
+// failures for S3Options::close_timeout_secs; the first permanent failure (403 bad keys, 404 no
+// such bucket, ...) throws std::runtime_error with the URL and S3's error code.
+struct RemoteObject {
+    std::string url;           // s3://bucket/key
+    std::string_view bytes;    // must outlive the call
+    std::string content_type;  // what a GET (a bucket website) answers with
+};
+void remote_put_all(const std::vector<RemoteObject>& objects);  // several at a time
+// Every object under an s3:// prefix, at any depth (no delimiter), as URLs in key order.
+std::vector<std::string> remote_list(const std::string& prefix);
+void remote_delete_all(const std::vector<std::string>& urls);
 
 // True if the file exists (remote: was in the latest listing).
 bool file_exists(const std::string& path);

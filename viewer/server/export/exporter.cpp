@@ -11,12 +11,14 @@
 #include <stdexcept>
 #include <vector>
 
+#include "export/destination.hpp"
 #include "export/static_key.hpp"
 #include "http/request_parser.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http_util.hpp"
 #include "loader.hpp"
+#include "log_storage.hpp"
 #include "media_types.hpp"
 #include "routes.hpp"
 #include "store.hpp"
@@ -401,13 +403,6 @@ std::string with_manifest(std::string html, const std::string& manifest, const s
     return html;
 }
 
-void write_file(const std::filesystem::path& p, std::string_view bytes) {
-    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());  // "report.html": none
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!f.flush()) throw std::runtime_error("cannot write " + p.string());
-}
-
 std::string base64(std::string_view in) {
     static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -471,32 +466,22 @@ void write_single_file(const ExportOptions& o, const Recorder& rec, ExportSummar
     for (const auto& [name, f] : rec.files())
         html += "<script type=\"text/plain\" id=\"tblog-f-" + name + "\">" + base64(f.bytes) + "</script>\n";
     html += "<script type=\"module\">" + js + "</script>\n</body>\n</html>\n";
-    write_file(o.single_file, html);
+    write_one(o.single_file.string(), html, file_mime("index.html"));
     sum.bytes = html.size();
 }
 
 void write_folder(const ExportOptions& o, const Recorder& rec, ExportSummary& sum) {
-    namespace fs = std::filesystem;
-    if (fs::exists(o.out) && !fs::is_empty(o.out)) {
-        if (!fs::exists(o.out / "index.html") || !fs::exists(o.out / "data"))
-            throw std::runtime_error("tblog-view export: " + o.out.string() +
-                                     " exists and is not an earlier export; not writing into it");
-        fs::remove_all(o.out / "data");  // an earlier export: replaced whole
-        fs::remove_all(o.out / "assets");
-    }
+    std::vector<SiteFile> files;
     for (std::size_t i = 0; i < kWebAssetCount; ++i) {
         const std::string path = kWebAssets[i].path;
         if (path == "index.html" || path.rfind("single/", 0) == 0) continue;
-        write_file(o.out / path, std::string_view(reinterpret_cast<const char*>(kWebAssets[i].data), kWebAssets[i].size));
-        sum.bytes += kWebAssets[i].size;
+        files.push_back({path, std::string_view(reinterpret_cast<const char*>(kWebAssets[i].data), kWebAssets[i].size)});
     }
     const std::string index = with_manifest(asset_text("index.html"), manifest_script(o, rec, false), o.name);
-    write_file(o.out / "index.html", index);
-    sum.bytes += index.size();
-    for (const auto& [name, f] : rec.files()) {
-        write_file(o.out / "data" / (name + "." + f.ext), f.bytes);
-        sum.bytes += f.bytes.size();
-    }
+    files.push_back({"index.html", index});
+    for (const auto& [name, f] : rec.files()) files.push_back({"data/" + name + "." + f.ext, f.bytes});
+    for (const auto& f : files) sum.bytes += f.bytes.size();
+    write_site(o.out.string(), files);
 }
 
 double to_number(const std::string& flag, const std::string& v) {
@@ -559,7 +544,8 @@ ExportOptions parse_export_options(int argc, const char* const* argv) {
     o.viewer = parse_options(static_cast<int>(rest.size()), rest.data());
     if (o.viewer.help) return o;
     if (o.out.empty() == o.single_file.empty()) throw bad("give one of --out DIR or --single-file FILE.html");
-    if (o.open && o.out.empty()) throw bad("--open serves a folder export (--out DIR)");
+    if (o.open && (o.out.empty() || is_remote_path(o.out.string())))
+        throw bad("--open serves a folder export on this machine (--out DIR)");
     if (o.viewer.logdirs.empty()) throw bad("--logdir is required");
     for (const auto* re : {&o.runs_regex, &o.tags_regex}) try {
             std::regex test(*re, std::regex::ECMAScript);
@@ -572,6 +558,8 @@ ExportOptions parse_export_options(int argc, const char* const* argv) {
 std::string export_usage() {
     return "usage: tblog-view export --logdir DIR (--out DIR | --single-file FILE.html) [options]\n"
            "  Writes a static snapshot of every dashboard, readable without tblog-view.\n"
+           "  --out and --single-file also take s3://bucket/prefix/ (objects with content types for a\n"
+           "  bucket website; keys and endpoint from AWS_* and S3_ENDPOINT, as for --logdir s3://)\n"
            "  --name TEXT, --description TEXT  shown at the top of the page\n"
            "  --runs REGEX, --tags REGEX       only runs / tags matching (searched, ECMAScript)\n"
            "  --max_points N                   columns of the drawn scalar series (default 1000;\n"

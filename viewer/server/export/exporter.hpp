@@ -9,6 +9,7 @@
 // makes for the selected runs, tags and kinds (asked in-process, no sockets), and each answer
 // is written as one file named by static_key.hpp. The UI, finding the export's manifest in
 // its index.html, reads those files instead of asking a server (web/src/lib/staticSite.ts).
+// Where the files go (a folder or a bucket): destination.hpp.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +27,8 @@ extern const char* const kKinds[];
 
 struct ExportOptions {
     Options viewer;                        // --logdir, --samples_per_plugin, --port (for --open), ...
-    std::filesystem::path out;             // --out: folder export
-    std::filesystem::path single_file;     // --single-file: one HTML file
+    std::filesystem::path out;             // --out: folder export (or an s3:// prefix: destination.hpp)
+    std::filesystem::path single_file;     // --single-file: one HTML file (or an s3:// URL)
     std::string name, description;
     std::string runs_regex, tags_regex;    // ECMAScript, searched (not anchored); empty: all
     std::size_t max_points = 1000;         // columns of the drawn (downsampled) scalar series

@@ -9,7 +9,9 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -128,6 +130,17 @@ struct ListResult {
     std::string next_token;              // empty when the listing is complete
 };
 
+// What this process has sent to S3 so far (benchmarks: bytes uploaded per byte logged).
+struct Traffic {
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> body_bytes{0};    // request bodies as curl sent them, retries included
+    std::atomic<std::uint64_t> header_bytes{0};  // request lines and headers
+};
+inline Traffic& traffic() {
+    static Traffic t;
+    return t;
+}
+
 inline void curl_init_once() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -191,7 +204,8 @@ public:
         if (!opt_.access_key_id.empty())
             hl = curl_slist_append(hl, ("Authorization: " + sigv4::authorization(sr, creds())).c_str());
         hl = curl_slist_append(hl, "Expect:");  // no 100-continue round trip
-        if (method == "PUT") hl = curl_slist_append(hl, "Content-Type: application/octet-stream");
+        if (method == "PUT" && !has_header(sr.headers, "content-type"))
+            hl = curl_slist_append(hl, "Content-Type: application/octet-stream");
 
         Response r;
         r.url = base_url;
@@ -221,13 +235,23 @@ public:
         }
         r.curl = curl_easy_perform(curl_);
         curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
+        curl_off_t sent = 0;
+        long header_sent = 0;
+        curl_easy_getinfo(curl_, CURLINFO_SIZE_UPLOAD_T, &sent);
+        curl_easy_getinfo(curl_, CURLINFO_REQUEST_SIZE, &header_sent);
+        traffic().requests += 1;
+        traffic().body_bytes += static_cast<std::uint64_t>(sent);
+        traffic().header_bytes += static_cast<std::uint64_t>(header_sent);
         if (r.curl != CURLE_OK) r.curl_error = err;
         curl_slist_free_all(hl);
         return r;
     }
 
-    Response put_object(const std::string& bucket, const std::string& key, std::string_view body) {
-        return request("PUT", bucket, key, {}, body);
+    // `content_type` is what a GET (or a bucket website) answers with; event files keep the default.
+    Response put_object(const std::string& bucket, const std::string& key, std::string_view body,
+                        const std::string& content_type = {}) {
+        if (content_type.empty()) return request("PUT", bucket, key, {}, body);
+        return request("PUT", bucket, key, {}, body, {{"content-type", content_type}});
     }
     // Bytes [offset, end) of an object (206), or all of it from 0 (200).
     Response get_object(const std::string& bucket, const std::string& key, std::uint64_t offset = 0) {
@@ -306,6 +330,12 @@ public:
     }
 
 private:
+    static bool has_header(const std::vector<std::pair<std::string, std::string>>& headers, const char* name) {
+        for (const auto& h : headers)
+            if (h.first == name) return true;
+        return false;
+    }
+
     sigv4::Credentials creds() const { return {opt_.access_key_id, opt_.secret_access_key, opt_.region, "s3"}; }
 
     static size_t on_body(char* p, size_t size, size_t n, void* ud) {
@@ -342,6 +372,23 @@ inline std::chrono::milliseconds backoff(int attempt, std::chrono::milliseconds 
     if (d > cap.count()) d = cap.count();
     std::uniform_int_distribution<long long> u(d / 2, d);
     return std::chrono::milliseconds(u(rng));
+}
+
+// Runs f(client) until it succeeds, fails permanently, or `timeout_secs` have passed, waiting
+// backoff() between transient failures; a 404 NoSuchKey counts as an answer if `missing_ok`.
+// Throws std::system_error with the URL and S3's error code.
+template <class F>
+Response with_retries(Client& c, double timeout_secs, F&& f, bool missing_ok = false) {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(timeout_secs));
+    for (int attempt = 0;; ++attempt) {
+        auto r = f(c);
+        if (r.ok() || (missing_ok && r.status == 404 && r.error_code() == "NoSuchKey")) return r;
+        if (!r.transient() || std::chrono::steady_clock::now() > deadline)
+            throw std::system_error(r.to_error_code(), "tblog: " + r.describe());
+        std::this_thread::sleep_for(backoff(attempt));
+    }
 }
 
 }  // namespace tblog::detail::s3
