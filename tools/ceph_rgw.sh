@@ -19,6 +19,9 @@
 # - No mgr: on Pacific radosgw creates its pools itself.
 # - A radosgw killed with SIGKILL leaves its watches on the control objects; the restarted one's
 #   bucket operations wait for them to time out, so the watch timeout is 4 s, not 30 s.
+# - Garbage collection every 10 s, not after 2 h: an overwritten or deleted object's data stays
+#   in the 2 GiB memstore until RGW's GC frees it, and a PyTorch-style writer that re-uploads its
+#   growing file (viewer_s3_equal, bench_s3: ~1 GB) would otherwise fill the OSD (all writes stall).
 # - tcp_nodelay=1 on the beast frontend: without it RGW's replies wait on Nagle's algorithm and
 #   the client's delayed ACK, ~50 ms for every GET or listing with a body (HEAD: 6 ms), which made
 #   tblog-view's first load of 1,000 runs take 33-47 s instead of ~5 s (viewer/bench/README.md).
@@ -120,6 +123,8 @@ rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw data = $DIR/rgw
 rgw enable usage log = false
 rgw thread pool size = 64
+rgw gc obj min wait = 10
+rgw gc processor period = 10
 EOF
 }
 
