@@ -97,6 +97,22 @@ TEST_CASE("export: the folder holds the server's own answers, deterministically"
           live.post("/data/plugin/hparams/session_groups", body).as_json());
 }
 
+TEST_CASE("export: a profiler trace is exported in columns (what the dashboard reads) and as JSON", "[export]") {
+    TempDir logdir, out;
+    const std::string trace = R"({"traceEvents":[{"ph":"X","name":"ProfilerStep#1","cat":"step","pid":1,"tid":1,"ts":0,"dur":9},)"
+                              R"({"ph":"X","name":"aten::mm","cat":"cpu_op","pid":1,"tid":1,"ts":2,"dur":3,"args":{"scope":"forward"}}]})";
+    vtest::write_file(logdir.path / "prof" / "plugins" / "profile" / "s1" / "h.trace.json", trace);
+    ex::run_export(options({"--logdir", logdir.path.string(), "--out", out.path.string(), "--include", "profile"}));
+    vtest::TestServer live(logdir.path);
+    const ex::Params p{{"run", "prof"}, {"session", "s1"}, {"host", "h"}, {"format", "chrome"}};
+    const std::string q = "?run=prof&session=s1&host=h&format=chrome";
+    const auto columns = live.get("/data/tblog/profile/trace_columns" + q);
+    REQUIRE(columns.status == 200);
+    CHECK(columns.body.rfind("TBTRACE1", 0) == 0);
+    CHECK(data_file(out.path, "GET", "tblog/profile/trace_columns", p, "bin") == columns.body);
+    CHECK(json::parse(data_file(out.path, "GET", "tblog/profile/trace", p)) == json::parse(trace));
+}
+
 TEST_CASE("export: --runs, --tags and --include narrow what is exported", "[export]") {
     TempDir d;
     const auto s = ex::run_export(options({"--logdir", tbtest::golden_dir().string(), "--out", d.path.string(),

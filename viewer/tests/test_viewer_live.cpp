@@ -240,4 +240,28 @@ TEST_CASE("tblog's XSpace traces are served as the same events as its JSON trace
     CHECK(key(from_json).size() == 5);  // steps 0 and 1, forward, aten::mm, loss
     CHECK(key(from_xspace) == key(from_json));
     CHECK(s.get_json("/data/tblog/profile/trace?run=run&session=1700000000000&host=worker0_123") == json::parse(kineto));
+
+    // The timeline in columns (what the dashboard reads; checked span by span against the
+    // page's own JSON parser in viewer/web's traceColumns.test.ts): the header of each.
+    const auto columns_header = [&](const std::string& route) {
+        const auto r = s.get(route);
+        REQUIRE(r.status == 200);
+        REQUIRE(r.body.rfind("TBTRACE1", 0) == 0);
+        const std::uint32_t n = static_cast<unsigned char>(r.body[8]) | static_cast<unsigned char>(r.body[9]) << 8 |
+                                static_cast<unsigned char>(r.body[10]) << 16 | static_cast<std::uint32_t>(static_cast<unsigned char>(r.body[11])) << 24;
+        return json::parse(r.body.substr(16, n));
+    };
+    const std::string cq = "/data/tblog/profile/trace_columns?run=run&host=h&session=" + by_format["chrome"]["session"].get<std::string>();
+    for (const char* format : {"chrome", "xspace"}) {
+        const json h = columns_header(cq + "&format=" + format);
+        CHECK(h["events"] == (std::string(format) == "xspace" ? from_xspace : from_json)["traceEvents"].size());
+        std::size_t spans = 0;
+        for (const auto& t : h["threads"]) spans += t["spans"].get<std::size_t>();
+        CHECK(spans == 4);  // steps 0 and 1, forward, aten::mm
+        REQUIRE(h["counters"].size() == 1);
+        CHECK(h["counters"][0]["label"].get<std::string>().find("loss") != std::string::npos);
+    }
+    const json k = columns_header("/data/tblog/profile/trace_columns?run=run&session=1700000000000&host=worker0_123");
+    CHECK(k["events"] == 2);
+    CHECK(k["memory"] == json::parse(R"([[12, 256, 256, 0, ""]])"));
 }

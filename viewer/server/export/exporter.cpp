@@ -295,12 +295,20 @@ void crawl_mesh(Crawl& c) {
             }
 }
 
+// Every trace --runs keeps: as in the dashboard, also those of directories that hold only
+// traces (PyTorch's tensorboard_trace_handler output), which are no run of /data/runs.
 void crawl_profile(Crawl& c) {
-    const json files = selected(c, c.rec.record_json("profile", "GET", "tblog/profile/runs"), "run");
+    json files = json::array();
+    const std::regex runs_re(c.opt.runs_regex, std::regex::ECMAScript);
+    for (const auto& f : c.rec.record_json("profile", "GET", "tblog/profile/runs"))
+        if (c.opt.runs_regex.empty() || std::regex_search(f.value("run", ""), runs_re)) files.push_back(f);
     c.rec.put("profile", "tblog/profile/runs", files);
     for (const auto& f : files) {
         Params p{{"run", f.value("run", "")}, {"session", f.value("session", "")}, {"host", f.value("host", "")}};
         if (!f.value("format", "").empty()) p.emplace_back("format", f.value("format", ""));  // as the page asks
+        // the columns the dashboard reads, and the JSON (what the page falls back to, and
+        // what Perfetto opens)
+        c.rec.record("profile", f.value("run", ""), "GET", "tblog/profile/trace_columns", p);
         c.rec.record("profile", f.value("run", ""), "GET", "tblog/profile/trace", p);
     }
 }

@@ -3,10 +3,10 @@
 // /data/tblog/profile/runs, in five views: Overview (step time by category), Operators
 // (per-op table, call trees), Trace (timeline), Memory & CPU (counters, allocator events)
 // and Compare (two traces). Each view lives in dashboards/profile/.
-import { getJson } from "../lib/api";
+import { getBytes, getJson, HttpError } from "../lib/api";
 import { control, emptyNote, errorBanner } from "../lib/cards";
 import { h } from "../lib/dom";
-import { parseTrace, Trace } from "../lib/trace";
+import { decodeTraceColumns, parseTrace, Trace } from "../lib/trace";
 import { CompareView } from "./profile/compare";
 import { fmtUs } from "./profile/format";
 import { MemoryView } from "./profile/memory";
@@ -24,8 +24,15 @@ const FORMAT_LABEL: Record<string, string> = { chrome: "JSON", xspace: "XSpace",
 const label = (f: TraceFile) => `${f.run} · ${f.session} · ${f.host}${f.format ? ` (${FORMAT_LABEL[f.format] ?? f.format})` : ""}`;
 
 async function fetchTrace(f: TraceFile): Promise<Trace> {
+  const q = { run: f.run, session: f.session, host: f.host, ...(f.format ? { format: f.format } : {}) };
+  // tblog-view sends the timeline built, in columns; a server without that route, the JSON
+  try {
+    return decodeTraceColumns(await getBytes("tblog/profile/trace_columns", q));
+  } catch (e) {
+    if (!(e instanceof HttpError && e.status === 404)) throw e;
+  }
   // the server sends gzipped traces with Content-Encoding: gzip; fetch inflates them
-  return parseTrace(await getJson("tblog/profile/trace", { run: f.run, session: f.session, host: f.host, ...(f.format ? { format: f.format } : {}) }));
+  return parseTrace(await getJson("tblog/profile/trace", q));
 }
 
 class ProfileDashboard implements Dashboard {

@@ -3,7 +3,9 @@
 // kernel, gpu_memcpy, ac2g/fwdbwd flows, [memory] instant events) — into timeline tracks:
 // one track per (process, thread) with spans stacked by nesting depth (and each span's self
 // time), one counter track per (process, counter, series), flow arrows between spans, and
-// the allocator's [memory] events.
+// the allocator's [memory] events. tblog-view builds the same timeline on the server and
+// sends it in columns (/data/tblog/profile/trace_columns, decodeTraceColumns): parseTrace is
+// for servers without that route (the mock) and the reference the columns are tested against.
 
 export interface Span {
   name: string; cat: string; ts: number; dur: number; depth: number; self: number;
@@ -91,7 +93,7 @@ export function parseTrace(json: unknown): Trace {
       }
       case "E": {
         const b = open.get(tkey(e))?.pop();
-        if (b && Number.isFinite(ts)) addSpan({ ...b, args: { ...b.args, ...e.args } }, Number(b.ts), ts - Number(b.ts));
+        if (b && Number.isFinite(ts) && Number.isFinite(Number(b.ts))) addSpan({ ...b, args: { ...b.args, ...e.args } }, Number(b.ts), ts - Number(b.ts));
         break;
       }
       case "s": case "f": {
@@ -118,7 +120,7 @@ export function parseTrace(json: unknown): Trace {
   }
   const tracks: Track[] = [];
   const byKey = new Map<string, ThreadTrack>();
-  const sortedKeys = [...threads.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const sortedKeys = [...threads.keys()].sort(trackKeyOrder);
   for (const k of sortedKeys) {
     const spans = threads.get(k)!.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
     // nesting depth: a span sits below every still-open span that contains it; its
@@ -167,6 +169,23 @@ export function parseTrace(json: unknown): Trace {
   if (!flows.some((f) => f.cat === "fwdbwd")) flows.push(...sequenceFlows(tracks));
   flows.sort((a, b) => a.from.ts - b.from.ts);
   memory.sort((a, b) => a.ts - b.ts);
+  if (!Number.isFinite(start)) { start = 0; end = 1; }
+  return { tracks, start, end: Math.max(end, start + 1), events: events.length, flows, memory, steps: stepsOf(tracks) };
+}
+
+/** Thread tracks in order of "pid\0tid": part by part, numerically where both are numbers. */
+function trackKeyOrder(a: string, b: string): number {
+  const [ap, at = ""] = a.split("\u0000"), [bp, bt = ""] = b.split("\u0000");
+  const part = (x: string, y: string) => {
+    const num = /^-?\d+(\.\d+)?$/;
+    if (num.test(x) && num.test(y) && Number(x) !== Number(y)) return Number(x) - Number(y);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  return part(ap, bp) || part(at, bt);
+}
+
+/** The "ProfilerStep#<n>" spans at the top of thread tracks, in time order. */
+function stepsOf(tracks: Track[]): Trace["steps"] {
   const steps: Trace["steps"] = [];
   for (const t of tracks) {
     if (t.kind !== "thread") continue;
@@ -175,9 +194,98 @@ export function parseTrace(json: unknown): Trace {
       if (m) steps.push({ step: Number(m[1]), span: s, track: t });
     }
   }
-  steps.sort((a, b) => a.span.ts - b.span.ts);
-  if (!Number.isFinite(start)) { start = 0; end = 1; }
-  return { tracks, start, end: Math.max(end, start + 1), events: events.length, flows, memory, steps };
+  return steps.sort((a, b) => a.span.ts - b.span.ts);
+}
+
+interface ColumnsHeader {
+  events: number; start: number; end: number;
+  threads: { key: string; label: string; pid: number | string; tid: number | string; spans: number; depth: number }[];
+  counters: { key: string; label: string; n: number; max: number; min: number }[];
+  memory: [number, number, number, number, string][];
+  arrays: Record<string, [number, number]>;
+}
+
+/** Span args kept as JSON text in the columns' byte array, parsed when first read. */
+class ArgsStore {
+  private decoder = new TextDecoder();
+  constructor(private bytes: Uint8Array, private at: Uint32Array) {}
+  get(i: number): Record<string, unknown> | undefined {
+    const a = this.at[i], b = this.at[i + 1];
+    return a === b ? undefined : JSON.parse(this.decoder.decode(this.bytes.subarray(a, b)));
+  }
+}
+
+const UNREAD = Symbol("unread");
+/** What the spans of one track share (kept out of each of a million spans). */
+interface TrackOf { pid: number | string; tid: number | string; store: ArgsStore }
+
+class ColumnSpan implements Span {
+  private argsValue: Record<string, unknown> | undefined | typeof UNREAD = UNREAD;
+  constructor(public name: string, public cat: string, public ts: number, public dur: number, public depth: number,
+    public self: number, public parent: number, private index: number, private of: TrackOf) {}
+  get pid() { return this.of.pid; }
+  get tid() { return this.of.tid; }
+  get args(): Record<string, unknown> | undefined {
+    if (this.argsValue === UNREAD) this.argsValue = this.of.store.get(this.index);
+    return this.argsValue;
+  }
+}
+
+/** The timeline from tblog-view's trace_columns answer (server/plugins/profile/
+ *  trace_columns.hpp): the same Trace parseTrace makes of the JSON. */
+export function decodeTraceColumns(buf: ArrayBuffer): Trace {
+  const u8 = new Uint8Array(buf);
+  if (u8.length < 16 || new TextDecoder().decode(u8.subarray(0, 8)) !== "TBTRACE1") throw new Error("not a trace_columns answer");
+  const headLen = new DataView(buf).getUint32(8, true);
+  const head: ColumnsHeader = JSON.parse(new TextDecoder().decode(u8.subarray(16, 16 + headLen)));
+  const base = (16 + headLen + 7) & ~7;
+  const arr = <T>(name: string, C: new (b: ArrayBuffer, off: number, n: number) => T): T => {
+    const [off, n] = head.arrays[name];
+    return new C(buf, base + off, n);
+  };
+  const ts = arr("span_ts", Float64Array), dur = arr("span_dur", Float64Array), self = arr("span_self", Float64Array);
+  const name = arr("span_name", Uint32Array), cat = arr("span_cat", Uint32Array), depth = arr("span_depth", Uint32Array);
+  const parent = arr("span_parent", Int32Array);
+  const store = new ArgsStore(arr("args", Uint8Array), arr("span_args", Uint32Array));
+  // names and categories, flow ids: one text each, cut at UTF-16 offsets
+  const strings = (key: string) => {
+    const text = new TextDecoder().decode(arr(key, Uint8Array)), at = arr(`${key}_at`, Uint32Array);
+    const out: string[] = new Array(at.length - 1);
+    for (let k = 0; k + 1 < at.length; k++) out[k] = text.slice(at[k], at[k + 1]);
+    return out;
+  };
+  const str = strings("strings");
+  const tracks: Track[] = [];
+  const threads: ThreadTrack[] = [];
+  let i = 0;
+  for (const t of head.threads) {
+    const spans: Span[] = new Array(t.spans);
+    const levels: Span[][] = [];
+    const of: TrackOf = { pid: t.pid, tid: t.tid, store };
+    for (let k = 0; k < t.spans; k++, i++) {
+      const s = new ColumnSpan(str[name[i]], str[cat[i]], ts[i], dur[i], depth[i], self[i], parent[i], i, of);
+      spans[k] = s;
+      (levels[s.depth] ??= []).push(s);
+    }
+    const track: ThreadTrack = { kind: "thread", key: t.key, label: t.label, spans, depth: t.depth, levels };
+    tracks.push(track);
+    threads.push(track);
+  }
+  const cts = arr("counter_ts", Float64Array), cval = arr("counter_value", Float64Array);
+  let c = 0;
+  for (const ct of head.counters) {
+    tracks.push({ kind: "counter", key: ct.key, label: ct.label, ts: Array.from(cts.subarray(c, c + ct.n)),
+      values: Array.from(cval.subarray(c, c + ct.n)), max: ct.max, min: ct.min });
+    c += ct.n;
+  }
+  const ft = arr("flow_from_track", Uint32Array), fs = arr("flow_from_span", Uint32Array);
+  const tt = arr("flow_to_track", Uint32Array), tsp = arr("flow_to_span", Uint32Array), fc = arr("flow_cat", Uint32Array);
+  const fid = strings("flow_ids");
+  const flows: Flow[] = new Array(fid.length);
+  for (let f = 0; f < fid.length; f++)
+    flows[f] = { cat: str[fc[f]], id: fid[f], from: threads[ft[f]].spans[fs[f]], to: threads[tt[f]].spans[tsp[f]], fromTrack: threads[ft[f]], toTrack: threads[tt[f]] };
+  const memory = head.memory.map(([ts, bytes, allocated, reserved, device]) => ({ ts, bytes, allocated, reserved, device }));
+  return { tracks, start: head.start, end: head.end, events: head.events, flows, memory, steps: stepsOf(tracks) };
 }
 
 /** Forward -> backward links from ops' "Sequence number" args, for traces that carry no
