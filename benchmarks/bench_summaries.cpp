@@ -71,6 +71,19 @@ int main(int argc, char** argv) {
     std::int64_t step = 0;
     row("add_histogram, 1M float32 N(0,1), bins=\"tensorflow\"", "<= 1 ms",
         time_calls(repeats, [&] { w.add_histogram("h", normal, step++); }));
+    {  // the default bins' two parts (detail/codecs/histogram.hpp), for the profile in README.md
+        namespace h = tblog::detail::histo;
+        const auto& ladder = h::TfLadder::get();
+        std::vector<std::uint32_t> counts(ladder.slots());
+        double sink = 0;
+        row("  part: statistics pass (min, max, sums)", "-",
+            time_calls(repeats, [&] { sink += h::scan(normal.data(), normal.size(), h::NoHook{}).sum; }));
+        row("  part: counting pass (TfLadder::count)", "-", time_calls(repeats, [&] {
+                std::fill(counts.begin(), counts.end(), 0u);
+                ladder.count(normal.data(), normal.size(), counts.data());
+            }));
+        if (sink == 0.5) std::printf("(never)\n");  // keeps the statistics from being optimized away
+    }
     row("add_histogram, 1M float32 N(0,1), bins=\"auto\"", "-",
         time_calls(repeats, [&] { w.add_histogram("h_auto", normal, step++, "auto"); }));
 
