@@ -503,6 +503,39 @@ TEST_CASE("ops carry scope, sequence number, forward thread and input shapes, an
     CHECK(f[0]["bp"] == "e");
 }
 
+TEST_CASE("input shapes given as integers are written as the same text, in the JSON trace and the XSpace") {
+    TempDir dir;
+    auto opt = quiet_options();
+    opt.sample_interval = std::chrono::milliseconds(0);
+    opt.hostname = "testhost";
+    tblog::Profiler prof(dir.str(), "", opt);
+    // inputs: a 4x3 tensor, a non-tensor, a scalar tensor, a 0x7 tensor; then none at all
+    const std::vector<std::vector<std::int64_t>> dims = {{4, 2, 4, 3, 0, 0, 2, 0, 7}, {0}, {1, 1, 5}};
+    const char* text[] = {"[[4,3],[],[],[0,7]]", "[]", "[[5]]"};
+    for (int round = 0; round < 3; ++round)  // later rounds hit the per-thread cache
+        for (std::size_t i = 0; i < dims.size(); ++i) {
+            const auto t0 = tblog::Profiler::clock_ns();
+            tblog::OpEvent op{"aten::op" + std::to_string(i), t0, t0 + 1000, tblog::OpScope::forward, static_cast<std::int64_t>(i), 0, ""};
+            op.input_dims = dims[i].data();
+            op.input_dims_size = dims[i].size();
+            prof.record_op(op);
+        }
+    const auto trace = read_trace(prof.stop());
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        const auto ops = events(trace, "X", "aten::op" + std::to_string(i));
+        REQUIRE(ops.size() == 3);
+        for (const auto& e : ops) CHECK(e["args"]["Input Dims"] == json::parse(text[i]));
+    }
+    const auto space = read_xspace(prof.xspace_files().at(0));
+    std::multiset<std::string> shapes;
+    for (const auto& plane : space.planes())
+        for (const auto& line : plane.lines())
+            for (const auto& ev : line.events())
+                for (const auto& st : ev.stats())
+                    if (plane.stat_metadata().at(st.metadata_id()).name() == "input_shapes") shapes.insert(st.str_value());
+    CHECK(shapes == std::multiset<std::string>{text[0], text[0], text[0], text[1], text[1], text[1], text[2], text[2], text[2]});
+}
+
 TEST_CASE("the XSpace file decodes with protobuf and holds the JSON trace's events, one for one") {
     TempDir dir;
     tblog::Profiler prof(dir.str(), "1,3", quiet_options());

@@ -114,6 +114,11 @@ struct OpEvent {
     std::uint64_t fwd_thread_id = 0;
     // Input shapes as a JSON array of arrays ("[[2,3],[]]"), empty when not recorded.
     std::string_view input_shapes;
+    // Or, cheaper for an adapter, the same shapes as integers (format_input_dims in
+    // detail/profiler/trace_buffer.hpp: the input count, then each input's rank and sizes):
+    // the text is made once per distinct list on the recording thread, not per op.
+    const std::int64_t* input_dims = nullptr;
+    std::size_t input_dims_size = 0;
 };
 
 class Profiler;
@@ -234,14 +239,16 @@ public:
     }
 
     // A framework operator that ran on the calling thread (see OpEvent); dropped when not
-    // recording. Names and shapes strings are interned once per distinct string and thread.
+    // recording. Names and shapes are interned once per distinct string (dims list) and thread.
     void record_op(const OpEvent& op) {
         if (!recording_.load(std::memory_order_relaxed)) return;
         auto* b = buffer();
         using detail::trace::Record;
         Record a{op.t0_ns, {op.t1_ns}, b->name_id(op.name, names_), detail::trace::Phase::op};
-        Record info{op.sequence_nr, {static_cast<std::int64_t>(op.fwd_thread_id)},
-                    op.input_shapes.empty() ? detail::trace::kNoName : b->name_id(op.input_shapes, names_),
+        const std::uint32_t shapes = op.input_dims_size ? b->dims_id(op.input_dims, op.input_dims_size, names_)
+                                     : op.input_shapes.empty() ? detail::trace::kNoName
+                                                               : b->name_id(op.input_shapes, names_);
+        Record info{op.sequence_nr, {static_cast<std::int64_t>(op.fwd_thread_id)}, shapes,
                     detail::trace::Phase::op_info, static_cast<std::uint8_t>(op.scope)};
         b->append2(a, info);
     }

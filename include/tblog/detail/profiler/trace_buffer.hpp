@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace tblog::detail::trace {
@@ -83,19 +84,21 @@ private:
     std::unordered_map<std::string, std::uint32_t> ids_;
 };
 
-// Per-thread name -> id cache (open addressing, owner thread only). A hit costs one hash
-// of the name and one comparison; a miss asks the shared NameTable once.
-class NameCache {
+// Key -> name id, open addressing, owner thread only: what the per-thread caches below share.
+// id(h, same, make): the id stored under hash h for the key same() accepts, else make()'s
+// (key, id), stored.
+template <class Key>
+class IdTable {
 public:
-    std::uint32_t id(std::string_view s, NameTable& table) {
-        const std::uint64_t h = hash(s);
+    template <class Same, class Make>
+    std::uint32_t id(std::uint64_t h, Same&& same, Make&& make) {
         std::size_t i = h & mask_;
         while (slots_[i].used) {
-            if (slots_[i].hash == h && std::string_view(slots_[i].key) == s) return slots_[i].id;
+            if (slots_[i].hash == h && same(slots_[i].key)) return slots_[i].id;
             i = (i + 1) & mask_;
         }
-        const std::uint32_t id = table.intern(s);
-        slots_[i] = Slot{h, id, true, std::string(s)};
+        auto [key, id] = make();
+        slots_[i] = Slot{h, id, true, std::move(key)};
         if (++used_ * 2 > slots_.size()) grow();
         return id;
     }
@@ -105,22 +108,8 @@ private:
         std::uint64_t hash = 0;
         std::uint32_t id = 0;
         bool used = false;
-        std::string key;
+        Key key;
     };
-
-    // FNV-1a over 8-byte words (the tail byte-wise): a span name is usually one or two words.
-    static std::uint64_t hash(std::string_view s) {
-        std::uint64_t h = 14695981039346656037ull ^ s.size();
-        std::size_t i = 0;
-        for (; i + 8 <= s.size(); i += 8) {
-            std::uint64_t w;
-            std::memcpy(&w, s.data() + i, 8);
-            h = (h ^ w) * 1099511628211ull;
-            h ^= h >> 29;
-        }
-        for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ull;
-        return h ^ (h >> 32);
-    }
 
     void grow() {
         std::vector<Slot> old = std::move(slots_);
@@ -137,6 +126,77 @@ private:
     std::vector<Slot> slots_ = std::vector<Slot>(64);
     std::size_t mask_ = 63;
     std::size_t used_ = 0;
+};
+
+// Per-thread name -> id cache. A hit costs one hash of the name and one comparison; a miss
+// asks the shared NameTable once.
+class NameCache {
+public:
+    std::uint32_t id(std::string_view s, NameTable& table) {
+        return ids_.id(
+            hash(s), [&](const std::string& k) { return std::string_view(k) == s; },
+            [&] { return std::pair<std::string, std::uint32_t>(std::string(s), table.intern(s)); });
+    }
+
+private:
+    // FNV-1a over 8-byte words (the tail byte-wise): a span name is usually one or two words.
+    static std::uint64_t hash(std::string_view s) {
+        std::uint64_t h = 14695981039346656037ull ^ s.size();
+        std::size_t i = 0;
+        for (; i + 8 <= s.size(); i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            h = (h ^ w) * 1099511628211ull;
+            h ^= h >> 29;
+        }
+        for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ull;
+        return h ^ (h >> 32);
+    }
+
+    IdTable<std::string> ids_;
+};
+
+// Input shapes as an adapter records them per op, as integers: the number of inputs, then per
+// input its rank and its sizes ({2, 2,3, 0} is two inputs: a 2x3 tensor and a non-tensor).
+// As text, what the trace holds ("Input Dims", as Kineto's): "[[2,3],[]]".
+inline std::string format_input_dims(const std::int64_t* d, std::size_t n) {
+    std::string out = "[";
+    std::size_t i = 0;
+    const std::int64_t inputs = n ? d[i++] : 0;
+    for (std::int64_t k = 0; k < inputs && i < n; ++k) {
+        if (k) out += ',';
+        out += '[';
+        const std::int64_t rank = d[i++];
+        for (std::int64_t r = 0; r < rank && i < n; ++r) {
+            if (r) out += ',';
+            out += std::to_string(d[i++]);
+        }
+        out += ']';
+    }
+    out += ']';
+    return out;
+}
+
+// Per-thread input-dims -> name id cache, so an op pays a hash and a comparison of a few
+// integers, and the text is made once per distinct list of shapes.
+class DimsCache {
+public:
+    std::uint32_t id(const std::int64_t* d, std::size_t n, NameTable& table) {
+        std::uint64_t h = 14695981039346656037ull ^ n;
+        for (std::size_t i = 0; i < n; ++i) {
+            h = (h ^ static_cast<std::uint64_t>(d[i])) * 1099511628211ull;
+            h ^= h >> 29;
+        }
+        return ids_.id(
+            h, [&](const std::vector<std::int64_t>& k) { return k.size() == n && std::equal(k.begin(), k.end(), d); },
+            [&] {
+                return std::pair<std::vector<std::int64_t>, std::uint32_t>(std::vector<std::int64_t>(d, d + n),
+                                                                           table.intern(format_input_dims(d, n)));
+            });
+    }
+
+private:
+    IdTable<std::vector<std::int64_t>> ids_;
 };
 
 inline constexpr std::uint32_t kChunkRecords = 4096;  // ~96 KiB per chunk
@@ -269,6 +329,8 @@ public:
 
     // Owner thread only: the id of `name` (interned on first use).
     std::uint32_t name_id(std::string_view name, NameTable& table) { return names_.id(name, table); }
+    // Owner thread only: the id of the text of input dims (format_input_dims).
+    std::uint32_t dims_id(const std::int64_t* d, std::size_t n, NameTable& table) { return dims_.id(d, n, table); }
 
     // Calls f(record) for every record published since the last drain, then forgets them.
     template <class F>
@@ -308,6 +370,7 @@ private:
     Chunk* tail_;
     std::uint32_t n_ = 0;
     NameCache names_;
+    DimsCache dims_;
     // Reader side.
     Chunk* head_;
     std::uint32_t pos_ = 0;

@@ -9,7 +9,7 @@
 // callbacks are removed, so LibTorch pays nothing (RecordFunction is inactive without
 // callbacks). Why a thread-local stack instead of an ObserverContext per op: RecordFunction
 // start/end pairs nest strictly on their thread, so a reused stack frame keeps the start
-// time (and shapes) without allocating per op.
+// time (and shapes, as integers) without allocating per op.
 #pragma once
 
 #include <ATen/record_function.h>
@@ -33,7 +33,9 @@ namespace detail::torch_ops {
 
 struct Frame {
     std::int64_t t0 = 0;
-    std::string shapes;  // keeps its capacity across ops
+    // Input shapes as integers (detail::trace::format_input_dims), empty when not recorded;
+    // keeps its capacity across ops. Made into text once per distinct list, not per op.
+    std::vector<std::int64_t> dims;
 };
 struct Stack {
     std::vector<Frame> frames;
@@ -53,35 +55,27 @@ inline OpScope scope_of(at::RecordScope s) {
     }
 }
 
-// "[[4,3],[3],[]]": one list per input, empty for inputs that are not tensors (as Kineto's
-// "Input Dims").
-inline void format_shapes(c10::ArrayRef<const c10::IValue> inputs, std::string& out) {
-    out += '[';
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-        if (i) out += ',';
-        out += '[';
-        const auto& v = inputs[i];
-        if (v.isTensor()) {
-            const auto& t = v.toTensor();
-            if (t.defined()) {
-                const auto sizes = t.sizes();
-                for (std::size_t d = 0; d < sizes.size(); ++d) {
-                    if (d) out += ',';
-                    out += std::to_string(sizes[d]);
-                }
-            }
+// One entry per input, rank 0 for inputs that are not tensors (Kineto's "Input Dims" gives
+// them an empty list, as it does scalars): "[[4,3],[3],[]]" once formatted.
+inline void collect_dims(c10::ArrayRef<const c10::IValue> inputs, std::vector<std::int64_t>& out) {
+    out.push_back(static_cast<std::int64_t>(inputs.size()));
+    for (const auto& v : inputs) {
+        if (!v.isTensor() || !v.toTensor().defined()) {
+            out.push_back(0);
+            continue;
         }
-        out += ']';
+        const auto sizes = v.toTensor().sizes();
+        out.push_back(static_cast<std::int64_t>(sizes.size()));
+        out.insert(out.end(), sizes.begin(), sizes.end());
     }
-    out += ']';
 }
 
 inline std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
     Stack& st = tls_stack;
     if (st.depth == st.frames.size()) st.frames.emplace_back();
     Frame& f = st.frames[st.depth++];
-    f.shapes.clear();
-    if (record_shapes.load(std::memory_order_relaxed) && fn.needsInputs()) format_shapes(fn.inputs(), f.shapes);
+    f.dims.clear();
+    if (record_shapes.load(std::memory_order_relaxed) && fn.needsInputs()) collect_dims(fn.inputs(), f.dims);
     f.t0 = Profiler::clock_ns();
     return nullptr;
 }
@@ -96,7 +90,7 @@ inline void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
     const OpScope scope = scope_of(fn.scope());
     // LibTorch's thread ids (RecordFunction::currentThreadId), not OS ids, on both sides.
     const std::uint64_t fwd_thread = scope == OpScope::backward ? fn.forwardThreadId() : fn.threadId();
-    p->record_op({fn.name(), f.t0, t1, scope, fn.seqNr(), fwd_thread, f.shapes});
+    p->record_op({fn.name(), f.t0, t1, scope, fn.seqNr(), fwd_thread, {}, f.dims.data(), f.dims.size()});
 }
 
 }  // namespace detail::torch_ops
