@@ -187,6 +187,7 @@ Series& RunIngestor::create(std::string_view tag, SeriesMetadata meta) {
         const std::size_t cap = policy_.capacity(meta.plugin_name, meta.data_class);
         s.tensors = Reservoir<TensorBytes>(cap);
         s.blobs = Reservoir<BlobSequence>(cap);
+        s.scalars.attach(run_.budget());
         s.meta = std::move(meta);
     }
     return s;

@@ -186,6 +186,7 @@ void Loader::load_run(RunState& rs, std::string& buffer) {
         const ScanResult r = scan_new_records(path, cursor, buffer, [&](const std::vector<std::string_view>& recs) {
             std::unique_lock lk(rs.run->mutex);
             for (const auto& rec : recs) rs.ingestor->apply(rec);
+            store_.fit_budget(*rs.run);
         });
         rs.truncated = rs.truncated || r.truncated_tail;
     }
@@ -235,6 +236,7 @@ void Loader::pass() {
     for (unsigned i = 1; i < n_threads; ++i) pool.emplace_back(worker);
     worker();
     for (auto& t : pool) t.join();
+    store_.fit_budget();
 
     LoaderStats s;
     for (auto& [name, st] : states_) {

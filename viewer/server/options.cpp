@@ -110,6 +110,10 @@ Options parse_options(int argc, const char* const* argv) {
             const long n = to_long("--http_threads", take());
             if (n < 0 || n > 1024) throw bad("--http_threads out of range (0..1024)");
             o.http_threads = static_cast<int>(n);
+        } else if (flag == "max_memory") {
+            o.max_memory = parse_memory_size("--max_memory", take());
+        } else if (flag == "cache_dir") {
+            o.cache_dir = take();
         } else if (flag == "window_title") {
             o.window_title = take();
         } else if (ignored_flags().count(flag)) {
@@ -173,6 +177,11 @@ Serves TensorBoard's HTTP data API (and tblog's web UI) for a logdir.
   --http_threads N        threads running request handlers (default: max(8, 2 x cores));
                           idle and slow connections use none
   --load_threads N        runs loaded in parallel (default: one per core)
+  --max_memory SIZE       RAM for scalar points, e.g. 2G or 512M (default: half this machine's
+                          RAM; 0: unlimited). Points beyond it move to a cache file in
+                          --cache_dir; RAM keeps per-block min/max summaries for the charts and
+                          every point stays available at full resolution
+  --cache_dir DIR         where that file goes (default: $TMPDIR or /tmp); it is deleted on exit
   --window_title T        title reported by /data/environment
   -h, --help              this text
 

@@ -3,7 +3,7 @@
 //   tblog-view --logdir DIR [--logdir_spec name1:dir1,name2:dir2] [--host 127.0.0.1]
 //              [--port 6006] [--bind_all] [--reload_interval 5]
 //              [--samples_per_plugin images=20,histograms=500] [--allowed_hosts a,b]
-//              [--http_threads N] [--load_fast ...]
+//              [--http_threads N] [--max_memory 2G] [--cache_dir DIR] [--load_fast ...]
 //
 // Flags are accepted as `--flag value` and `--flag=value`. TensorBoard flags that only tune
 // its own loaders (--load_fast, --reload_multifile, ...) are accepted and ignored so that
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "run_data.hpp"
+#include "scalar_spill.hpp"
 
 namespace tblog::view {
 
@@ -33,6 +34,10 @@ struct Options {
     double reload_interval = 5.0;  // seconds; 0 loads once, < 0 never
     int load_threads = 0;          // 0: one per core
     SamplingPolicy sampling;
+    // Scalar points kept in RAM (bytes, 0: unlimited); the rest spill to a file in cache_dir
+    // (empty: the temporary directory). Default: half the machine's RAM.
+    std::uint64_t max_memory = default_memory_budget();
+    std::filesystem::path cache_dir;
     std::string window_title;
     // HTTP layer (http/server.hpp, http/host_check.hpp).
     std::vector<std::string> allowed_hosts;  // --allowed_hosts: extra Host names accepted

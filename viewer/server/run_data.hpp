@@ -77,11 +77,16 @@ struct Series {
 };
 
 class Run {
+    std::shared_ptr<ScalarSpill> budget_;  // declared before `series`: outlives the columns using it
+
 public:
-    Run(std::string name, std::filesystem::path dir) : name_(std::move(name)), dir_(std::move(dir)) {}
+    // `budget`: the memory budget its scalar series charge and spill to (none: unbounded).
+    Run(std::string name, std::filesystem::path dir, std::shared_ptr<ScalarSpill> budget = nullptr)
+        : budget_(std::move(budget)), name_(std::move(name)), dir_(std::move(dir)) {}
 
     const std::string& name() const { return name_; }
     const std::filesystem::path& dir() const { return dir_; }
+    ScalarSpill* budget() const { return budget_.get(); }
 
     mutable std::shared_mutex mutex;
 

@@ -2,9 +2,12 @@
 
 #include <sys/mman.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <cstring>
 
 namespace tblog::view {
 
@@ -49,6 +52,95 @@ void ChunkPool::release(unsigned char* block) {
     State& s = state();
     std::lock_guard lk(s.mu);
     s.free.push_back(block);
+}
+
+namespace {
+
+// The summary of `n` packed points, found as a scan in step order finds a bucket's extremes.
+BlockSummary summarize(const unsigned char* p, std::size_t n) {
+    BlockSummary b{};
+    b.count = static_cast<std::uint16_t>(n);
+    b.mn = b.mx = b.nan = b.pinf = b.ninf = BlockSummary::kNone;
+    for (std::size_t k = 0; k < n; ++k, p += ScalarColumns::kBytesPerPoint) {
+        std::int64_t step;
+        float v;
+        std::memcpy(&step, p, 8);
+        std::memcpy(&v, p + 16, 4);
+        if (k == 0) b.first_step = step;
+        b.last_step = step;
+        const auto at = static_cast<std::uint16_t>(k);
+        if (std::isnan(v)) {
+            if (b.nan == BlockSummary::kNone) b.nan = at;
+        } else if (std::isinf(v)) {
+            if (v > 0 && b.pinf == BlockSummary::kNone) b.pinf = at;
+            if (v < 0 && b.ninf == BlockSummary::kNone) b.ninf = at;
+        } else {
+            if (b.mn == BlockSummary::kNone || v < b.vmin) b.mn = at, b.vmin = v;
+            if (b.mx == BlockSummary::kNone || v > b.vmax) b.mx = at, b.vmax = v;
+        }
+    }
+    return b;
+}
+
+}  // namespace
+
+std::size_t ScalarColumns::spill_chunk(Chunk& c, std::size_t filled) {
+    if (!c.data || !spill_ || filled == 0) return 0;
+    try {
+        if (c.slot == kNoSlot) c.slot = spill_->allocate(c.capacity * kBytesPerPoint);
+        spill_->write(c.slot, c.data, filled * kBytesPerPoint);
+    } catch (const std::exception& e) {
+        static std::once_flag logged;
+        std::call_once(logged, [&] { std::fprintf(stderr, "%s (keeping points in RAM)\n", e.what()); });
+        return 0;
+    }
+    const std::size_t bs = block_points(c), blocks = filled / bs;
+    c.summary.reset(new BlockSummary[blocks]);
+    for (std::size_t b = 0; b < blocks; ++b) c.summary[b] = summarize(c.data + b * bs * kBytesPerPoint, bs);
+    c.summarized = blocks;
+    free_data(c.capacity, c.data);
+    if (tail_ == c.data) tail_ = nullptr;
+    c.data = nullptr;
+    const std::size_t freed = c.capacity * kBytesPerPoint, kept = blocks * sizeof(BlockSummary);
+    charge(static_cast<std::ptrdiff_t>(kept) - static_cast<std::ptrdiff_t>(freed));
+    return freed - kept;
+}
+
+std::size_t ScalarColumns::spill(bool with_tail) {
+    std::size_t freed = 0;
+    for (std::size_t i = spilled_prefix_; i < chunks_.size(); ++i) {
+        const bool tail = i + 1 == chunks_.size();
+        if (tail && !with_tail) break;
+        Chunk& c = chunks_[i];
+        freed += spill_chunk(c, std::min(c.capacity, size_ - c.first));
+        if (!c.data && i == spilled_prefix_) ++spilled_prefix_;
+    }
+    return freed;
+}
+
+// The last chunk is spilled and a point is coming: its points come back, into a fresh block
+// (its slot stays its own, so spilling it again rewrites the same bytes of the file).
+void ScalarColumns::reload_tail() {
+    Chunk& c = chunks_.back();
+    unsigned char* data = allocate_data(c.capacity);
+    try {
+        spill_->read(c.slot, data, (size_ - c.first) * kBytesPerPoint);
+    } catch (...) {
+        free_data(c.capacity, data);
+        throw;
+    }
+    charge(static_cast<std::ptrdiff_t>(c.capacity * kBytesPerPoint) -
+           static_cast<std::ptrdiff_t>(c.summarized * sizeof(BlockSummary)));
+    c.data = tail_ = data;
+    spilled_prefix_ = std::min(spilled_prefix_, chunks_.size() - 1);
+    c.summary.reset();
+    c.summarized = 0;
+}
+
+std::size_t ScalarColumns::spilled_chunks() const {
+    std::size_t n = 0;
+    for (const Chunk& c : chunks_) n += c.data == nullptr;
+    return n;
 }
 
 }  // namespace tblog::view

@@ -1,5 +1,9 @@
 // All runs the viewer knows, by name. Runs appear as the loader discovers them and disappear
 // when their directory does; a handler holding a shared_ptr<Run> keeps it readable meanwhile.
+//
+// The store owns the memory budget of its scalar points (--max_memory, scalar_spill.hpp):
+// every run's series charge it, and fit_budget() spills points to the cache file when it is
+// exceeded. Routes never see the difference: they read series as before.
 #pragma once
 
 #include <map>
@@ -16,6 +20,34 @@ namespace tblog::view {
 
 class Store {
 public:
+    // `max_memory` bytes for scalar points in RAM (0: unlimited); spilled points go to a file
+    // in `cache_dir` (empty: the system's temporary directory).
+    explicit Store(std::uint64_t max_memory = 0, std::filesystem::path cache_dir = {})
+        : budget_(std::make_shared<ScalarSpill>(max_memory, std::move(cache_dir))) {}
+
+    const ScalarSpill& budget() const { return *budget_; }
+
+    // While over budget, spills `run`'s scalar chunks: first the full ones, then the growing
+    // last one of each series. The caller holds run.mutex exclusively (the loader, after each
+    // batch it applied to the run).
+    void fit_budget(Run& run) {
+        for (bool with_tail : {false, true})
+            for (auto& [tag, s] : run.series) {
+                if (!budget_->over_budget()) return;
+                s.scalars.spill(with_tail);
+            }
+    }
+
+    // fit_budget() over every run (the loader, after a pass: runs loaded in parallel may have
+    // left the budget exceeded by one batch each).
+    void fit_budget() {
+        for (const auto& run : runs()) {
+            if (!budget_->over_budget()) return;
+            std::unique_lock lk(run->mutex);
+            fit_budget(*run);
+        }
+    }
+
     // Snapshot of every run, ordered by name.
     std::vector<std::shared_ptr<Run>> runs() const {
         std::shared_lock lk(mu_);
@@ -34,7 +66,7 @@ public:
     std::shared_ptr<Run> add(const std::string& name, const std::filesystem::path& dir) {
         std::unique_lock lk(mu_);
         auto& slot = runs_[name];
-        if (!slot) slot = std::make_shared<Run>(name, dir);
+        if (!slot) slot = std::make_shared<Run>(name, dir, budget_);
         return slot;
     }
 
@@ -45,6 +77,7 @@ public:
     }
 
 private:
+    std::shared_ptr<ScalarSpill> budget_;
     mutable std::shared_mutex mu_;
     std::map<std::string, std::shared_ptr<Run>, std::less<>> runs_;
 };

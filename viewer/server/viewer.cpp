@@ -28,7 +28,8 @@ http::ServerConfig server_config(const Options& o) {
 
 }  // namespace
 
-Viewer::Viewer(Options options) : options_(std::move(options)) {
+Viewer::Viewer(Options options)
+    : options_(std::move(options)), store_(options_.max_memory, options_.cache_dir) {
     loader_ = std::make_unique<Loader>(options_, store_);
     router_ = std::make_unique<http::Router>();
     ctx_ = std::make_unique<ServerContext>(ServerContext{options_, store_, *loader_});

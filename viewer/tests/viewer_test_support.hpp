@@ -48,7 +48,8 @@ class TestServer {
 public:
     // reload_interval 0: load once (at start); the tests call reload() to force a pass.
     explicit TestServer(const fs::path& logdir, double reload_interval = 0, const std::string& samples = "")
-        : viewer_(make_options(logdir, reload_interval, samples)) {
+        : TestServer(options(logdir, reload_interval, samples)) {}
+    explicit TestServer(tblog::view::Options o) : viewer_(std::move(o)) {
         viewer_.start();
         wait_passes(1);
         client_ = std::make_unique<httplib::Client>("127.0.0.1", viewer_.port());
@@ -85,8 +86,7 @@ public:
         return get_json("/data/plugin/scalars/scalars?run=" + enc(run) + "&tag=" + enc(tag));
     }
 
-private:
-    static tblog::view::Options make_options(const fs::path& logdir, double reload_interval, const std::string& samples) {
+    static tblog::view::Options options(const fs::path& logdir, double reload_interval, const std::string& samples) {
         tblog::view::Options o;
         o.logdirs.push_back({"", logdir});
         o.data_location = logdir.string();
@@ -96,6 +96,7 @@ private:
         return o;
     }
 
+private:
     tblog::view::Viewer viewer_;
     std::unique_ptr<httplib::Client> client_;
 };

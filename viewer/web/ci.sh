@@ -40,6 +40,11 @@ if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
   echo "== scale browser tests (1,000 runs; run sort) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/scale.test.mjs tests/runs.test.mjs
 fi
+# --max_memory (issue 15): two real servers on one logdir, one spilling to its cache file.
+if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
+  echo "== memory-budget browser tests (same charts and CSV with and without --max_memory) with $TBLOG_VIEW_BIN"
+  node --test --test-concurrency=1 tests/budget.test.mjs
+fi
 if [ -n "${TBLOG_VIEW_BIN:-}" ] && [ -n "${TBLOG_EMBEDDING_BIN:-${TBLOG_DEMO_BIN:-}}" ]; then
   echo "== projector on add_embedding's files (examples/embedding.cpp) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/projector-real.test.mjs

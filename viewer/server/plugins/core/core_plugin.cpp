@@ -87,6 +87,7 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
     // tblog extra: what the loader has done (tests and benchmarks poll this).
     srv.Get("/data/tblog/status", [&ctx](const httplib::Request&, httplib::Response& res) {
         const LoaderStats s = ctx.loader.stats();
+        const ScalarSpill& budget = ctx.store.budget();
         std::uint64_t points = 0, series = 0;
         for (const auto& run : ctx.store.runs()) {
             std::shared_lock lk(run->mutex);
@@ -113,6 +114,10 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
                         {"first_pass_cpu_seconds", s.first_pass_cpu_seconds},
                         {"last_pass_seconds", s.last_pass_seconds},
                         {"reload_interval", ctx.options.reload_interval},
+                        // --max_memory (0: unlimited), scalar points' RAM and bytes spilled past it
+                        {"max_memory", budget.budget() == ScalarSpill::kUnlimited ? 0 : budget.budget()},
+                        {"scalar_ram_bytes", budget.resident()},
+                        {"scalar_cache_bytes", budget.spilled_bytes()},
                         {"version", kVersion}});
     });
 }

@@ -20,7 +20,10 @@ constexpr const char* kPlugin = "scalars";
 
 // Indices of the points to keep when [begin, end) is cut into `buckets` equal step ranges:
 // per bucket the first, the last, the smallest and the largest value (and the first NaN and
-// infinities, which are spikes too), in step order.
+// infinities, which are spikes too), in step order. A spilled block whose steps all fall in
+// one bucket is taken from its summary (what a scan of its points would find: the same
+// first-of-equal extremes), so a chart of a spilled series reads back only the blocks that
+// straddle a bucket edge, and answers exactly as with every point in RAM.
 std::vector<std::size_t> bucket_extremes(const ScalarColumns& c, std::size_t begin, std::size_t end,
                                          std::size_t buckets) {
     std::vector<std::size_t> keep;
@@ -28,6 +31,10 @@ std::vector<std::size_t> bucket_extremes(const ScalarColumns& c, std::size_t beg
     constexpr std::size_t none = ~std::size_t{0};
     const double lo = static_cast<double>(c.step(begin));
     const double span = static_cast<double>(c.step(end - 1)) - lo + 1;
+    // Monotonic in the step, so a block's first and last step bound its points' buckets.
+    auto bucket_of = [&](std::int64_t step) {
+        return static_cast<std::size_t>((static_cast<double>(step) - lo) / span * static_cast<double>(buckets));
+    };
     struct Bucket {
         std::size_t id = none, first = none, last = none, mn = none, mx = none, nan = none, pinf = none, ninf = none;
         float vmin = 0, vmax = 0;
@@ -39,28 +46,46 @@ std::vector<std::size_t> bucket_extremes(const ScalarColumns& c, std::size_t beg
         for (std::size_t p : picks)
             if (p != none && (keep.empty() || keep.back() != p)) keep.push_back(p);
     };
-    std::size_t i = begin;
-    c.for_each(begin, end, [&](const ScalarPoint& p) {
-        const auto id = static_cast<std::size_t>((static_cast<double>(p.step) - lo) / span * static_cast<double>(buckets));
-        if (id != b.id) {
-            flush();
-            b = Bucket{};
-            b.id = id;
-            b.first = i;
-        }
-        b.last = i;
-        const float v = p.value;
-        if (std::isnan(v)) {
-            if (b.nan == none) b.nan = i;
-        } else if (std::isinf(v)) {
-            if (v > 0 && b.pinf == none) b.pinf = i;
-            if (v < 0 && b.ninf == none) b.ninf = i;
-        } else {
-            if (b.mn == none || v < b.vmin) b.mn = i, b.vmin = v;
-            if (b.mx == none || v > b.vmax) b.mx = i, b.vmax = v;
-        }
-        ++i;
-    });
+    auto enter = [&](std::size_t id, std::size_t i) {
+        if (id == b.id) return;
+        flush();
+        b = Bucket{};
+        b.id = id;
+        b.first = i;
+    };
+    auto take_min = [&](std::size_t i, float v) {
+        if (b.mn == none || v < b.vmin) b.mn = i, b.vmin = v;
+    };
+    auto take_max = [&](std::size_t i, float v) {
+        if (b.mx == none || v > b.vmax) b.mx = i, b.vmax = v;
+    };
+    auto take_first = [](std::size_t& slot, std::size_t i) {
+        if (slot == none) slot = i;
+    };
+    c.scan(
+        begin, end, [&](const BlockSummary& s) { return bucket_of(s.first_step) == bucket_of(s.last_step); },
+        [&](std::size_t i, const BlockSummary& s) {
+            enter(bucket_of(s.first_step), i);
+            b.last = i + s.count - 1;
+            if (s.nan != BlockSummary::kNone) take_first(b.nan, i + s.nan);
+            if (s.pinf != BlockSummary::kNone) take_first(b.pinf, i + s.pinf);
+            if (s.ninf != BlockSummary::kNone) take_first(b.ninf, i + s.ninf);
+            if (s.mn != BlockSummary::kNone) take_min(i + s.mn, s.vmin);
+            if (s.mx != BlockSummary::kNone) take_max(i + s.mx, s.vmax);
+        },
+        [&](std::size_t i, const ScalarPoint& p) {
+            enter(bucket_of(p.step), i);
+            b.last = i;
+            const float v = p.value;
+            if (std::isnan(v)) {
+                take_first(b.nan, i);
+            } else if (std::isinf(v)) {
+                take_first(v > 0 ? b.pinf : b.ninf, i);
+            } else {
+                take_min(i, v);
+                take_max(i, v);
+            }
+        });
     flush();
     return keep;
 }
@@ -115,16 +140,16 @@ std::string downsampled_json(const Run& run, const std::string& tag, const Scala
                       ",\"total\":" + std::to_string(total) + ",\"buckets\":" + std::to_string(q.buckets) +
                       ",\"cursor\":\"" + cursor_of(c) + "\",\"from\":" + std::to_string(from) + ",\"points\":[";
     bool first = true;
-    auto emit = [&](std::size_t i) {
+    auto emit = [&](const ScalarPoint& p) {
         if (!first) out += ',';
         first = false;
-        append_point_json(out, c.point(i));
+        append_point_json(out, p);
     };
     if (end <= begin) {
     } else if (end - begin <= q.buckets * 4) {
-        for (std::size_t i = begin; i < end; ++i) emit(i);  // already small: everything
+        c.for_each(begin, end, emit);  // already small: everything
     } else {
-        for (std::size_t i : bucket_extremes(c, begin, end, q.buckets)) emit(i);
+        for (std::size_t i : bucket_extremes(c, begin, end, q.buckets)) emit(c.point(i));
     }
     out += "]}";
     return out;

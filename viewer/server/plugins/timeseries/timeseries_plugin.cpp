@@ -99,10 +99,9 @@ std::string image_id(const std::string& run, const std::string& tag, std::int64_
 
 json scalar_series(const Series& s) {
     json out = json::array();
-    for (std::size_t i = 0; i < s.scalars.size(); ++i) {
-        const ScalarPoint p = s.scalars.point(i);
+    s.scalars.for_each(0, s.scalars.size(), [&](const ScalarPoint& p) {
         out.push_back({{"wallTime", jnum(p.wall_time)}, {"step", p.step}, {"value", jnum(p.value)}});
-    }
+    });
     return out;
 }
 
