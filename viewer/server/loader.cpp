@@ -183,12 +183,20 @@ Loader::Discovery Loader::discover() const {
 void Loader::load_run(RunState& rs, std::string& buffer) {
     rs.truncated = false;
     for (auto& [path, cursor] : rs.files) {
-        const ScanResult r = scan_new_records(path, cursor, buffer, [&](const std::vector<std::string_view>& recs) {
-            std::unique_lock lk(rs.run->mutex);
-            for (const auto& rec : recs) rs.ingestor->apply(rec);
-            store_.fit_budget(*rs.run);
-        });
-        rs.truncated = rs.truncated || r.truncated_tail;
+        try {
+            const ScanResult r = scan_new_records(path, cursor, buffer, [&](const std::vector<std::string_view>& recs) {
+                std::unique_lock lk(rs.run->mutex);
+                for (const auto& rec : recs) rs.ingestor->apply(rec);
+                store_.fit_budget(*rs.run);
+            });
+            rs.truncated = rs.truncated || r.truncated_tail;
+        } catch (const std::exception& e) {
+            // An I/O failure while storing (e.g. the scalar cache file cannot be read back) must
+            // not end the process from a loader thread: the run keeps what it has, and the next
+            // pass reads on from the file's cursor (re-read records replace their steps).
+            std::fprintf(stderr, "tblog-view: loading %s: %s (kept what was loaded; retried next pass)\n", path.c_str(),
+                         e.what());
+        }
     }
 }
 
