@@ -515,7 +515,8 @@ TEST_CASE("input shapes given as integers are written as the same text, in the J
     for (int round = 0; round < 3; ++round)  // later rounds hit the per-thread cache
         for (std::size_t i = 0; i < dims.size(); ++i) {
             const auto t0 = tblog::Profiler::clock_ns();
-            tblog::OpEvent op{"aten::op" + std::to_string(i), t0, t0 + 1000, tblog::OpScope::forward, static_cast<std::int64_t>(i), 0, ""};
+            const std::string name = "aten::op" + std::to_string(i);  // OpEvent holds a view of it
+            tblog::OpEvent op{name, t0, t0 + 1000, tblog::OpScope::forward, static_cast<std::int64_t>(i), 0, ""};
             op.input_dims = dims[i].data();
             op.input_dims_size = dims[i].size();
             prof.record_op(op);
