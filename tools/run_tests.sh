@@ -10,11 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
 JOBS=${JOBS:-$(nproc)}
+# stage <title>: prints the title and how long the previous stages took in all (CI's time budget
+# is 60 minutes on 2 cores; these lines tell which stage to look at when it grows).
+stage() { echo "== [$((SECONDS / 60))m$((SECONDS % 60))s] $*"; }
 
 run_suite() {  # <build dir> <ctest regex or ""> <cmake args...>
   local dir=$1 regex=$2; shift 2
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$dir" -j"$JOBS" ${TARGET:+--target "$TARGET"}
+  stage "built $dir; its tests"
   if [ -n "$regex" ]; then
     ctest --test-dir "$dir" -j"$JOBS" --output-on-failure -R "$regex"
   else
@@ -22,35 +26,35 @@ run_suite() {  # <build dir> <ctest regex or ""> <cmake args...>
   fi
 }
 
-echo "== S3: Ceph RADOS Gateway for the S3 writer/viewer/rank/fault tests (tools/ceph_rgw.sh)"
+stage "S3: Ceph RADOS Gateway for the S3 writer/viewer/rank/fault tests (tools/ceph_rgw.sh)"
 # Started before the release build's tests (label s3, built with TBLOG_WITH_S3=ON), stopped at
 # exit whatever happens. Under CI=true a missing S3_ENDPOINT fails those tests, never skips them.
 trap 'tools/ceph_rgw.sh stop >/dev/null 2>&1 || true' EXIT
 rgw_env=$(tools/ceph_rgw.sh start)
 while IFS= read -r kv; do export "${kv?}"; done <<<"$rgw_env"
-echo "== tests (release build)"
+stage "tests (release build)"
 run_suite build/ci-release "" -DTBLOG_WITH_S3=ON
 tools/ceph_rgw.sh stop
-echo "== web UI: unit tests, browser tests (headless chromium) against the mock and the real tblog-view"
+stage "web UI: unit tests, browser tests (headless chromium) against the mock and the real tblog-view"
 TBLOG_VIEW_BIN="$PWD/build/ci-release/viewer/tblog-view" \
   TBLOG_DEMO_BIN="$PWD/build/ci-release/examples/example_all_kinds" bash viewer/web/ci.sh
-echo "== tests under AddressSanitizer + UBSan"
+stage "tests under AddressSanitizer + UBSan"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
   run_suite build/ci-asan "^test_" -DTBLOG_SANITIZE=address,undefined \
   -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_BUILD_BENCHMARKS=OFF -DTBLOG_BUILD_VIEWER=OFF
-echo "== concurrency under ThreadSanitizer"
+stage "concurrency under ThreadSanitizer"
 TSAN_OPTIONS=halt_on_error=1 TARGET=test_concurrency \
   run_suite build/ci-tsan "^test_concurrency" -DTBLOG_SANITIZE=thread \
   -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_BUILD_BENCHMARKS=OFF -DTBLOG_BUILD_VIEWER=OFF
-echo "== LibTorch adapter (tblog/torch.hpp): its test and the LibTorch training example"
+stage "LibTorch adapter (tblog/torch.hpp): its test and the LibTorch training example"
 TARGET=tblog_torch run_suite build/ci-torch "^(test_torch:|torch_)" -DTBLOG_WITH_TORCH=ON \
   -DTBLOG_BUILD_VIEWER=OFF -DTBLOG_BUILD_BENCHMARKS=OFF
-echo "== Profile dashboard on the LibTorch example's traces (headless chromium, real tblog-view)"
+stage "Profile dashboard on the LibTorch example's traces (headless chromium, real tblog-view)"
 # the traces examples/libtorch_train just wrote in the LibTorch suite (ctest torch_example_libtorch_train)
 TBLOG_VIEW_BIN="$PWD/build/ci-release/viewer/tblog-view" TBLOG_LIBTORCH_RUN="$PWD/build/ci-torch/examples/runs/libtorch_train" \
   node --test --test-concurrency=1 --test-name-pattern=LibTorch viewer/web/tests/profile.test.mjs
-echo "== fuzzing (libFuzzer, clang): every fuzz/*_fuzzer.cpp, its regression inputs, then FUZZ_SECONDS each"
+stage "fuzzing (libFuzzer, clang): every fuzz/*_fuzzer.cpp, its regression inputs, then FUZZ_SECONDS each"
 cmake -S fuzz -B build/ci-fuzz -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build build/ci-fuzz -j"$JOBS"
 FUZZ_JOBS=$JOBS fuzz/run_fuzzers.sh build/ci-fuzz
-echo "== all test suites passed"
+stage "all test suites passed"
