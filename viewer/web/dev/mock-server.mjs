@@ -370,10 +370,13 @@ for (const single of ["/data/tblog/scalars", "/data/plugin/histograms/histograms
   routes[`${single}_multirun`] = (u, res) => {
     if (!tblogRoutes) return notFound(res);
     const out = {};
+    // the single route's URL without the batch's runs (copying the whole batched URL per run
+    // would make an answer for 1,000 runs quadratic)
+    const base = new URL(u);
+    base.searchParams.delete("runs");
+    base.searchParams.delete("since");
     u.searchParams.getAll("runs").forEach((run, i) => {
-      const one = new URL(u);
-      one.searchParams.delete("runs");
-      one.searchParams.delete("since");
+      const one = new URL(base);
       one.searchParams.set("run", run);
       let status = 200, body = "";
       const sink = { writeHead: (st) => { status = st; }, setHeader() {}, end: (b) => { body = String(b ?? ""); } };

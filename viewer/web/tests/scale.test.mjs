@@ -48,13 +48,34 @@ after(async () => {
 /** Opens the scalars tab, counting data requests by route. */
 async function openScalars(hash = "") {
   const p = await newPage(browser);
-  const requests = [];
-  p.page.on("request", (r) => { if (r.url().includes("/data/")) requests.push(new URL(r.url()).pathname); });
+  const requests = [], batches = [];
+  // batched scalar requests in flight, and the most there ever were at once
+  const load = { now: 0, max: 0 };
+  const isBatch = (r) => r.url().endsWith("/data/tblog/scalars_multirun");
+  p.page.on("request", (r) => {
+    if (r.url().includes("/data/")) requests.push(new URL(r.url()).pathname);
+    if (!isBatch(r)) return;
+    const form = new URLSearchParams(r.postData() ?? "");
+    batches.push({ tag: form.get("tag"), runs: form.getAll("runs") });
+    load.max = Math.max(load.max, ++load.now);
+  });
+  const settled = (r) => { if (isBatch(r)) load.now--; };
+  p.page.on("requestfinished", settled);
   const failed = [];
-  p.page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+  p.page.on("requestfailed", (r) => { settled(r); failed.push(`${r.url()}: ${r.failure()?.errorText}`); });
   await p.page.goto(`${server.base}#tab=scalars${hash}`);
-  return { ...p, requests, failed };
+  return { ...p, requests, batches, load, failed };
 }
+
+/** Waits until no batched scalar request is in flight (they are all answered and drawn). */
+async function batchesSettled(p) {
+  for (let t0 = Date.now(); p.load.now > 0;) {
+    if (Date.now() - t0 > 60000) throw new Error(`${p.load.now} batched requests still in flight`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const drawnSeries = () => [...document.querySelectorAll(".chart[data-drawn]")].map((c) => Object.keys(JSON.parse(c.dataset.series)));
 
 const onScreenDrawn = () => {
   const pane = document.querySelector(".pane").getBoundingClientRect();
@@ -75,7 +96,7 @@ describe("1,000 runs x 20 tags", () => {
     // every run is in a drawn chart
     const series = await p.page.$eval(".chart[data-series]", (e) => Object.keys(JSON.parse(e.dataset.series)).length);
     assert.equal(series, RUNS);
-    // the chart draws 1,000 runs' lines itself (lib/scalarChart.ts, past MANY_SERIES runs): the
+    // the chart draws the runs' lines itself (lib/scalarChart.ts, any chart without bands): the
     // last run, the highest curve here and drawn last, shows in its own colour along the top,
     // and the dense band below is a blend of many runs' colours
     const palette = [...fs.readFileSync(new URL("../src/lib/colors.ts", import.meta.url), "utf8")
@@ -96,41 +117,89 @@ describe("1,000 runs x 20 tags", () => {
     }, top);
     assert.ok(drawn.own >= 20, `the last run's colour #${top}: ${drawn.own} pixels`);
     assert.ok(drawn.colours >= 64, `${drawn.colours} distinct colours drawn`);
-    const batched = p.requests.filter((r) => r.endsWith("/scalars_multirun")).length;
-    const single = p.requests.filter((r) => r.endsWith("/data/tblog/scalars")).length;
-    // 1,000 runs in batches of 100 per drawn card (+ the one-time probe), never one per run
-    assert.ok(batched <= drawnCards * Math.ceil(RUNS / 100), `${batched} batched requests for ${drawnCards} cards`);
-    assert.ok(single <= 1, `${single} single-series requests`);
+    // one batched request per card, for all its 1,000 runs (16 buckets a run: 64,000 points at
+    // most), never one per run, and no single-series probe before them
+    assert.ok(p.batches.length >= drawnCards, `${p.batches.length} batched requests for ${drawnCards} drawn cards`);
+    for (const b of p.batches) assert.equal(b.runs.length, RUNS, `runs in the request for ${b.tag}`);
+    assert.equal(new Set(p.batches.map((b) => b.tag)).size, p.batches.length, "a tag asked for twice");
+    assert.equal(p.requests.filter((r) => r.endsWith("/data/tblog/scalars")).length, 0, "single-series requests");
+    assert.ok(p.load.max <= 2, `${p.load.max} batched requests in flight at once`);
     assert.equal(await p.page.$$eval(".card .error-banner", (els) => els.length), 0, "failed cards");
     assert.deepEqual(p.failed, []);
     assert.deepEqual(p.errors, []);
     await p.context.close();
   });
 
-  it("fetches cards below the fold only when scrolled to", async () => {
+  it("fetches cards below the fold only when scrolled to; scrolled through at once, none fails", async () => {
     const p = await openScalars();
     await p.page.waitForFunction(onScreenDrawn, null, { timeout: 60000, polling: 50 });
     const last = "system/metric_17";
     const lastCard = `.card[data-tag="${last}"]`;
     assert.equal(await p.page.$(`${lastCard} .chart[data-drawn]`), null, "the last card loaded before it was scrolled to");
+    // every card passes through the viewport within a frame: the ones left behind drop their
+    // unsent requests (or keep the answer coming), none may end in an error
+    await p.page.evaluate(async () => {
+      for (const c of document.querySelectorAll(".card")) {
+        c.scrollIntoView();
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    });
     await p.page.locator(lastCard).scrollIntoViewIfNeeded();
     await p.page.waitForSelector(`${lastCard} .chart[data-drawn]`, { timeout: 60000 });
-    assert.equal(await p.page.$$eval(".card .error-banner", (els) => els.length), 0);
+    await p.page.waitForFunction(onScreenDrawn, null, { timeout: 60000, polling: 50 });
+    await batchesSettled(p);
+    assert.equal(await p.page.$$eval(".card .error-banner", (els) => els.length), 0, "failed cards");
+    assert.deepEqual(p.failed, []);
+    for (const series of await p.page.evaluate(drawnSeries)) assert.equal(series.length, RUNS);
+    // at most one request per card (none asked twice), at most two at once
+    assert.equal(new Set(p.batches.map((b) => b.tag)).size, p.batches.length, "a tag asked for twice");
+    assert.ok(p.load.max <= 2, `${p.load.max} batched requests in flight at once`);
     assert.deepEqual(p.errors, []);
     await p.context.close();
   });
 
-  it("lists 1,000 runs virtualised, filters them by regex and redraws with the matching runs", async () => {
+  it("lists 1,000 runs virtualised, filters them by regex and redraws the same cards from the series they hold, then finer", async () => {
     const p = await openScalars();
     await p.page.waitForFunction(onScreenDrawn, null, { timeout: 60000, polling: 50 });
     const rows = await p.page.$$eval(".run[data-run]", (els) => els.length);
     assert.ok(rows > 0 && rows < RUNS, `${rows} run rows in the DOM for ${RUNS} runs`);
+    await batchesSettled(p);
+    // mark the cards and their charts' canvases: a redraw keeps them, a rebuilt card or chart would not
+    const drawn = await p.page.evaluate(() => {
+      for (const e of document.querySelectorAll(".card, .chart canvas")) e.tblogMark = true;
+      return [...document.querySelectorAll(".chart[data-drawn]")].map((c) => Number(c.dataset.drawn));
+    });
+    // from now on the server answers nothing: what the charts draw next is what they already hold
+    const held = [];
+    let hold = true;
+    await p.page.route("**/data/tblog/scalars_multirun", (route) => (hold ? held.push(route) : route.continue()));
     await p.page.fill(".run-filter", "^run_99\\d$");
+    const want = Array.from({ length: 10 }, (_, i) => `run_${990 + i}`);
+    await p.page.waitForFunction((n) => {
+      const charts = [...document.querySelectorAll(".chart[data-drawn]")];
+      return charts.length === n && charts.every((c) => Object.keys(JSON.parse(c.dataset.series)).length === 10);
+    }, drawn.length, { timeout: 30000 });
+    for (const series of await p.page.evaluate(drawnSeries)) assert.deepEqual(series.sort(), want);
+    assert.deepEqual(await p.page.evaluate(() => [...document.querySelectorAll(".card, .chart canvas")].filter((e) => !e.tblogMark).length), 0,
+      "cards or charts built anew");
+    assert.equal(await p.page.$$eval(".card", (els) => els.length), TAGS);
+    // then the drawn cards ask for their 10 runs at a finer resolution (fewer runs share the
+    // chart), two requests at a time: the others wait in the page for these to be answered
+    const sent = Math.min(2, drawn.length);
+    for (let t0 = Date.now(); held.length < sent && Date.now() - t0 < 30000;) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(held.length, sent, "requests for finer series");
+    for (const r of held) {
+      const form = new URLSearchParams(r.request().postData());
+      assert.deepEqual(form.getAll("runs").sort(), want);
+      assert.ok(Number(form.get("buckets")) > 16, `buckets=${form.get("buckets")}`);
+    }
+    // answered, every chart draws again
+    hold = false;
+    for (const r of held) await r.continue();
+    await p.page.waitForFunction((before) => [...document.querySelectorAll(".chart[data-drawn]")]
+      .every((c, i) => Number(c.dataset.drawn) > before[i] + 1), drawn, { timeout: 30000 });
     await p.page.waitForFunction(() => document.querySelectorAll(".run[data-run]").length === 10);
-    await p.page.waitForFunction(() => {
-      const c = document.querySelector(".chart[data-series]");
-      return c && Object.keys(JSON.parse(c.dataset.series)).length === 10;
-    }, null, { timeout: 30000 });
+    assert.equal(await p.page.$$eval(".card .error-banner", (els) => els.length), 0, "failed cards");
     assert.match(await p.page.evaluate(() => location.hash), /runFilter=/);
     // select-all-matching: "none" hides the 10 matching runs only
     await p.page.click(".run-actions button:has-text('none')");

@@ -6,10 +6,12 @@ export interface TabSpec {
   plugin: string;
   title: string;
   load: () => Promise<{ default: DashboardFactory }>;
+  /** the route the dashboard reads first (its tag index), fetched beside the run list when the page opens on the tab */
+  index?: string;
 }
 
 export const TABS: TabSpec[] = [
-  { plugin: "scalars", title: "Scalars", load: () => import("./scalars") },
+  { plugin: "scalars", title: "Scalars", load: () => import("./scalars"), index: "plugin/scalars/tags" },
   { plugin: "custom_scalars", title: "Custom Scalars", load: () => import("./customScalars") },
   { plugin: "images", title: "Images", load: () => import("./images") },
   { plugin: "audio", title: "Audio", load: () => import("./audio") },

@@ -3,7 +3,7 @@
 // hundreds of tags paints as fast as one with a few.
 import { getJson, TagsByRun } from "../lib/api";
 import { card, control, errorBanner, emptyNote, groupByPrefix, groupSection, segmented } from "../lib/cards";
-import { clear, h, whenVisible } from "../lib/dom";
+import { clear, h, watchVisible } from "../lib/dom";
 import { ScalarChart, SeriesInput, XAxis } from "../lib/scalarChart";
 import { downloadUrl, fetchSeries, markStale, plotColumns, Series } from "../lib/scalarData";
 import type { Dashboard, DashboardContext } from "./types";
@@ -24,6 +24,14 @@ class ScalarCard {
   /** how many runs shared the chart when `data` was fetched (fewer now: ask again, finer) */
   private fetchedFor = 0;
   private stopWatching?: () => void;
+  /** the load in progress */
+  private loading?: AbortController;
+  private visible = false;
+  /** what to do when back on screen: "runs" changed (redraw, fetch what is missing) or "data"
+   * may be newer on the server (fetch what changed since the cursors) */
+  private stale: false | "runs" | "data" = false;
+  private loadingRefresh = false;
+  private pendingOpts: Partial<Opts> = {};
   active = false;
 
   constructor(readonly tag: string, private runs: string[], private d: ScalarsDashboard) {
@@ -34,14 +42,61 @@ class ScalarCard {
     this.el = c.el;
     c.body.append(this.chartEl, h("div.step-row", null, this.footer, this.downloads));
     this.renderDownloads();
-    this.stopWatching = whenVisible(this.el, () => this.activate());
+    this.stopWatching = watchVisible(this.el, (v) => this.onVisible(v));
   }
 
+  /** Cards near the viewport fetch and draw; off it they do neither. One scrolled away before
+   * its answer came drops its request if not sent yet, and what changed while it was away
+   * (runs, options) applies when it comes back. */
+  private onVisible(visible: boolean) {
+    this.visible = visible;
+    if (!visible) {
+      if (this.loading) {
+        this.loading.abort();
+        this.loading = undefined;
+        this.stale = this.loadingRefresh || this.stale === "data" ? "data" : "runs";
+      }
+      return;
+    }
+    if (!this.active) return this.activate();
+    if (Object.keys(this.pendingOpts).length) {
+      this.chart?.setOptions(this.pendingOpts);
+      this.pendingOpts = {};
+    }
+    const stale = this.stale;
+    this.stale = false;
+    if (stale === "data") void this.load(true);
+    else if (stale === "runs") this.redrawRuns();
+  }
+
+  /** A run-selection change: the chart redraws at once from the series it holds (a filter only
+   * changes which of them are drawn), then fetches the runs it lacks, or finer series when far
+   * fewer runs now share the chart, and redraws again when they arrive. */
   setRuns(runs: string[]) {
-    const changed = runs.join("\n") !== this.runs.join("\n");
+    if (runs.join("\n") === this.runs.join("\n")) return;
     this.runs = runs;
-    this.renderDownloads();
-    if (changed && this.active) void this.load(false);
+    if (this.downloads.open) this.renderDownloads();
+    if (!this.active) return;
+    if (!this.visible) this.stale ||= "runs";
+    else this.redrawRuns();
+  }
+
+  private redrawRuns() {
+    if (this.runs.some((r) => this.data.has(r))) this.draw(!!this.zoom);
+    if (this.toFetch(false).length) void this.load(false);
+  }
+
+  /** New data may be on the server: asked for now on screen, when back on it otherwise. */
+  async refresh() {
+    if (this.visible) await this.load(true);
+    else this.stale = "data";
+  }
+
+  /** Runs to ask the server for: all on refresh, or all when the chart holds them coarser than
+   * its share of points now allows, else those it has not fetched. */
+  private toFetch(refresh: boolean) {
+    const finer = this.fetchedFor > 2 * this.runs.length;
+    return this.runs.filter((r) => refresh || finer || !this.data.has(r));
   }
 
   /** The per-run download links are built when the list is opened: with 1,000 runs and 20
@@ -58,6 +113,7 @@ class ScalarCard {
 
   private activate() {
     this.active = true;
+    this.pendingOpts = {};
     this.chart = new ScalarChart(this.chartEl, { ...this.d.opts, onZoom: (r) => this.onZoom(r) });
     void this.load(false);
   }
@@ -66,16 +122,23 @@ class ScalarCard {
   async load(refresh: boolean) {
     const width = plotColumns(this.chartEl);
     const finer = this.fetchedFor > 2 * this.runs.length;
-    const need = this.runs.filter((r) => refresh || finer || !this.data.has(r));
+    const need = this.toFetch(refresh);
+    // a newer load supersedes this one: its requests not sent yet are dropped
+    this.loading?.abort();
+    const loading = (this.loading = new AbortController());
+    this.loadingRefresh = refresh;
     try {
       const overlaid = this.runs.length;
-      const got = await Promise.all(need.map((r) => fetchSeries(r, this.tag, width, undefined, { refresh, overlaid })));
+      const got = await Promise.all(need.map((r) => fetchSeries(r, this.tag, width, undefined, { refresh, overlaid, signal: loading.signal })));
+      if (loading.signal.aborted) return;  // the newer load draws (the answers stay cached for it)
       this.fetchedFor = finer || !this.fetchedFor ? overlaid : Math.max(this.fetchedFor, overlaid);
       need.forEach((r, i) => this.data.set(r, got[i]));
       if (this.zoom) await this.loadDetail(this.zoom);
       this.draw(!!this.zoom);
     } catch (e) {
-      this.chartEl.replaceChildren(errorBanner(e));
+      if (!loading.signal.aborted) this.chartEl.replaceChildren(errorBanner(e));
+    } finally {
+      if (this.loading === loading) this.loading = undefined;
     }
   }
 
@@ -125,10 +188,12 @@ class ScalarCard {
   }
 
   setOptions(o: Partial<Opts>) {
-    this.chart?.setOptions(o);
+    if (this.visible) this.chart?.setOptions(o);
+    else Object.assign(this.pendingOpts, o);
   }
 
   destroy() {
+    this.loading?.abort();
     this.stopWatching?.();
     this.chart?.destroy();
   }
@@ -140,6 +205,8 @@ class ScalarsDashboard implements Dashboard {
   private cards = new Map<string, ScalarCard>();
   private openGroups = new Map<string, boolean>();
   private content = h("div");
+  /** the tag groups and cards the content holds (JSON), to tell a redraw from a new layout */
+  private layout = "";
   private firstDrawn = false;
 
   constructor(readonly ctx: DashboardContext) {
@@ -224,13 +291,22 @@ class ScalarsDashboard implements Dashboard {
       if (!runsByTag.has(t)) runsByTag.set(t, []);
       runsByTag.get(t)!.push(r);
     }
+    const groups = groupByPrefix([...runsByTag.keys()]);
+    // Same cards as drawn (a run filter or selection change): they stay in the page and only
+    // redraw; re-attaching every card would re-layout the whole pane and re-arm every chart.
+    const layout = JSON.stringify([...groups]);
+    if (layout === this.layout && runsByTag.size) {
+      for (const [tag, c] of this.cards) c.setRuns(runsByTag.get(tag)!);
+      return;
+    }
+    this.layout = layout;
     for (const [tag, c] of this.cards) if (!runsByTag.has(tag)) { c.destroy(); this.cards.delete(tag); }
     clear(this.content);
     if (!runsByTag.size) {
       this.content.append(emptyNote(Object.keys(this.tags).length ? "No scalar tags match the selected runs and filters." : "No scalar data."));
       return;
     }
-    for (const [group, tags] of groupByPrefix([...runsByTag.keys()])) {
+    for (const [group, tags] of groups) {
       const sec = groupSection(group, tags.length, this.openGroups);
       for (const tag of tags) {
         let c = this.cards.get(tag);
@@ -245,7 +321,7 @@ class ScalarsDashboard implements Dashboard {
   async reload() {
     markStale();
     await this.load();
-    await Promise.all([...this.cards.values()].filter((c) => c.active).map((c) => c.load(true)));
+    await Promise.all([...this.cards.values()].filter((c) => c.active).map((c) => c.refresh()));
   }
 
   refilter() {

@@ -67,7 +67,27 @@ async function check(r: Response, u: string) {
 
 export async function getJson<T>(path: string, params?: Record<string, string | number | string[] | undefined>, signal?: AbortSignal): Promise<T> {
   const u = url(path, params);
+  const early = prefetched.get(u);
+  if (early) {
+    prefetched.delete(u);
+    return early as Promise<T>;
+  }
   return (await check(await boundedFetch(u, { signal }), u)).json();
+}
+
+const prefetched = new Map<string, Promise<unknown>>();
+
+/** Starts a GET whose answer the next getJson of the same route takes: the first dashboard's
+ * tag index, asked for beside the run list instead of after it. */
+export function prefetchJson(path: string) {
+  const answer = getJson(path);
+  answer.catch(() => undefined);  // a failure is the taker's to report
+  prefetched.set(url(path), answer);
+}
+
+/** Forgets prefetched answers nobody took (they would be stale by the time anyone asks). */
+export function dropPrefetched() {
+  prefetched.clear();
 }
 
 /** POST of form fields (repeated keys for arrays), as TensorBoard's *_multirun routes take them. */

@@ -51,6 +51,13 @@ export function whenVisible(el: Element, fn: () => void, margin = "300px"): () =
   return () => io.disconnect();
 }
 
+/** Calls fn(true) whenever el comes near the viewport and fn(false) when it leaves. */
+export function watchVisible(el: Element, fn: (visible: boolean) => void, margin = "300px"): () => void {
+  const io = new IntersectionObserver((entries) => fn(entries[entries.length - 1].isIntersecting), { rootMargin: margin });
+  io.observe(el);
+  return () => io.disconnect();
+}
+
 export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number) {
   let t: ReturnType<typeof setTimeout> | undefined;
   return (...a: A) => {

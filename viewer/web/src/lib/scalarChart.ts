@@ -3,11 +3,12 @@
 // optional log y, drag to zoom (double-click resets), and a tooltip listing
 // every run's nearest point. Used by Scalars and Custom Scalars.
 //
-// Up to MANY_SERIES runs each run is a pair of uPlot series. Past that (hundreds of runs, the
-// scale case) uPlot keeps only the axes, scales, cursor and zoom, fed with the per-x envelope of
-// all runs so its autoscaling sees every value, and the chart draws the runs' lines itself in
-// uPlot's draw hook, from each run's own points: no null-filled column per run over the union
-// of every run's x values (2,000 such columns at 1,000 runs) and no per-series bookkeeping.
+// Charts with bands (Custom Scalars' margin charts) give uPlot two series per run. Every other
+// chart (Scalars, any number of runs) gives uPlot only the axes, scales, cursor and zoom, fed
+// with the per-x envelope of all runs so its autoscaling sees every value, and draws the runs'
+// lines itself in uPlot's draw hook, from each run's own points: no null-filled column per run
+// over the union of every run's x values (2,000 such columns at 1,000 runs), no per-series
+// bookkeeping, and a change of the runs shown is new data for the same uPlot, not a new chart.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ScalarPoint } from "./api";
@@ -43,10 +44,14 @@ interface Prepared {
   smooth: Float64Array;
   /** index of each own point in the joined x array */
   at: Int32Array;
+  /** what x and smooth were computed for */
+  xAxis: XAxis;
+  smoothing: number;
 }
 
-/** Above this many runs (and with no bands) the lines are drawn by the chart, not as uPlot series. */
-export const MANY_SERIES = 48;
+
+/** x ranges of the envelope uPlot autoscales from (a few per pixel column of a wide chart). */
+const ENVELOPE_BINS = 4096;
 
 const STEP_INCRS = Array.from({ length: 16 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
@@ -60,7 +65,7 @@ export class ScalarChart {
   private drawnOnce?: () => void;
   private ignoreScale = false;
   private lastZoomKey = "none";
-  /** Lines drawn by drawMany (see the top of this file). */
+  /** Lines drawn by drawMany, not by uPlot (see the top of this file). */
   private many = false;
 
   constructor(private el: HTMLElement, private opts: ChartOptions) {
@@ -88,7 +93,8 @@ export class ScalarChart {
   /** New data; keepZoom keeps the x window (used when zoomed-in detail arrives). */
   setSeries(series: SeriesInput[], keepZoom = false) {
     const shape = (ss: SeriesInput[]) => ss.map((s) => `${s.label}\u0000${s.color}\u0000${!!s.band}`).join("\u0001");
-    const sameShape = this.plot && shape(series) === shape(this.prepared.map((p) => p.input));
+    // drawn by the chart before and after: the runs shown are only new data for uPlot
+    const sameShape = this.plot && (this.many && !series.some((s) => s.band) || shape(series) === shape(this.prepared.map((p) => p.input)));
     this.prepared = series.map((s) => this.prepare(s));
     this.join();
     if (sameShape && this.plot) {
@@ -109,7 +115,7 @@ export class ScalarChart {
       this.rebuild(false);
     } else if (smoothingOnly && this.plot) {
       // fast path: recompute the averages, keep the chart and its zoom
-      for (const p of this.prepared) debiasedEma(p.y, this.opts.smoothing, p.smooth);
+      for (const p of this.prepared) this.smoothAgain(p);
       this.plot.batch(() => {
         this.showRaw();
         this.plot!.setData(this.refillSmoothed(), false);
@@ -137,19 +143,41 @@ export class ScalarChart {
     this.plot = undefined;
   }
 
+  /** Series prepared before, by their points: a run-filter change draws a subset of the series
+   * the chart held (or held earlier) and need not convert them again. */
+  private preparedOf = new WeakMap<ScalarPoint[], Prepared>();
+
   private prepare(s: SeriesInput): Prepared {
+    const old = this.preparedOf.get(s.points);
+    if (old && old.xAxis === this.opts.xAxis) {
+      if (old.smoothing !== this.opts.smoothing) this.smoothAgain(old);
+      old.input = s;
+      return old;
+    }
+    const p = this.convert(s);
+    this.preparedOf.set(s.points, p);
+    return p;
+  }
+
+  private smoothAgain(p: Prepared) {
+    debiasedEma(p.y, this.opts.smoothing, p.smooth);
+    p.smoothing = this.opts.smoothing;
+  }
+
+  private convert(s: SeriesInput): Prepared {
     const pts = this.sortedForAxis(s.points);
     const n = pts.length;
     const x = new Float64Array(n), y = new Float64Array(n), steps = new Float64Array(n), walls = new Float64Array(n);
     const t0 = n ? pts[0][0] : 0;
     for (let i = 0; i < n; i++) {
-      const [wall, step, value] = pts[i];
+      const q = pts[i], wall = q[0], step = q[1], value = q[2];
       steps[i] = step;
       walls[i] = wall;
       x[i] = this.opts.xAxis === "step" ? step : this.opts.xAxis === "relative" ? wall - t0 : wall;
       y[i] = value;
     }
-    return { input: s, x, y, steps, walls, smooth: debiasedEma(y, this.opts.smoothing), at: new Int32Array(n) };
+    return { input: s, x, y, steps, walls, smooth: debiasedEma(y, this.opts.smoothing), at: new Int32Array(0),
+      xAxis: this.opts.xAxis, smoothing: this.opts.smoothing };
   }
 
   private sortedForAxis(points: ScalarPoint[]) {
@@ -158,9 +186,11 @@ export class ScalarChart {
     return points;
   }
 
-  /** Union of all x values; each series remembers where its points land. */
+  /** Union of all x values; each series remembers where its points land (uPlot's series only:
+   * lines the chart draws need no common x, see envelope). */
   private join() {
     const ps = this.prepared;
+    if (!ps.some((p) => p.input.band)) return;
     const same = ps.length > 0 && ps.every((p) => p.x.length === ps[0].x.length && p.x.every((v, i) => v === ps[0].x[i]));
     if (same) {
       this.joinedX = ps[0].x;
@@ -176,6 +206,7 @@ export class ScalarChart {
     this.joinedX = Float64Array.from(uniq);
     for (const p of ps) {
       let j = 0;
+      p.at = new Int32Array(p.x.length);
       for (let i = 0; i < p.x.length; i++) {
         while (this.joinedX[j] < p.x[i]) j++;
         p.at[i] = j;
@@ -211,42 +242,69 @@ export class ScalarChart {
     return [this.joinedX as unknown as number[], ...this.cols] as uPlot.AlignedData;
   }
 
-  /** Many-runs mode: the lowest and highest raw or smoothed value at each x, for uPlot's autoscale. */
+  /** Lines drawn by the chart: uPlot's x values and the lowest and highest raw or smoothed value
+   * near each, for its autoscale (also when zoomed). All runs' points fall into ENVELOPE_BINS
+   * equal x ranges, each given as its first and last x with the range's lowest and highest
+   * value: linear in the points, where a union of every run's x values (tens of thousands at
+   * 1,000 runs) had to be sorted and every run mapped onto it. */
   private envelope(): uPlot.AlignedData {
-    const n = this.joinedX.length;
-    const lo: (number | null)[] = new Array(n).fill(null), hi: (number | null)[] = new Array(n).fill(null);
-    const take = (j: number, v: number | null) => {
-      if (v === null) return;
-      if (lo[j] === null || v < lo[j]!) lo[j] = v;
-      if (hi[j] === null || v > hi[j]!) hi[j] = v;
-    };
+    let x0 = Infinity, x1 = -Infinity;
     for (const p of this.prepared) {
-      for (let i = 0; i < p.x.length; i++) {
-        take(p.at[i], this.yValue(p.y[i]));
-        take(p.at[i], this.yValue(p.smooth[i]));
+      if (!p.x.length) continue;
+      x0 = Math.min(x0, p.x[0]);
+      x1 = Math.max(x1, p.x[p.x.length - 1]);
+    }
+    const xs: number[] = [], lows: (number | null)[] = [], highs: (number | null)[] = [];
+    if (x1 >= x0) {
+      const B = ENVELOPE_BINS, scale = x1 > x0 ? (B - 1) / (x1 - x0) : 0, logY = this.opts.logY;
+      const first = new Float64Array(B).fill(Infinity), last = new Float64Array(B).fill(-Infinity);
+      const lo = new Float64Array(B).fill(Infinity), hi = new Float64Array(B).fill(-Infinity);
+      for (const p of this.prepared) {
+        for (let i = 0; i < p.x.length; i++) {
+          const x = p.x[i], b = Math.floor((x - x0) * scale);
+          if (x < first[b]) first[b] = x;
+          if (x > last[b]) last[b] = x;
+          const v = p.y[i], w = p.smooth[i];
+          if (Number.isFinite(v) && !(logY && v <= 0)) { if (v < lo[b]) lo[b] = v; if (v > hi[b]) hi[b] = v; }
+          if (Number.isFinite(w) && !(logY && w <= 0)) { if (w < lo[b]) lo[b] = w; if (w > hi[b]) hi[b] = w; }
+        }
+      }
+      for (let b = 0; b < B; b++) {
+        if (first[b] === Infinity) continue;
+        const l = lo[b] === Infinity ? null : lo[b], h = hi[b] === -Infinity ? null : hi[b];
+        xs.push(first[b]); lows.push(l); highs.push(h);
+        if (last[b] > first[b]) { xs.push(last[b]); lows.push(l); highs.push(h); }
       }
     }
-    this.cols = [lo, hi];
-    return [this.joinedX as unknown as number[], lo, hi] as uPlot.AlignedData;
+    this.joinedX = Float64Array.from(xs);
+    this.cols = [lows, highs];
+    return [xs, lows, highs] as uPlot.AlignedData;
   }
 
   /** Many-runs mode: every run's raw (faint, when smoothing) then smoothed line, in run order as
    * uPlot would stack its series, straight from the run's own points. */
   private drawMany(u: uPlot) {
     const ctx = u.ctx, { left, top, width, height } = u.bbox;
-    const smoothing = this.opts.smoothing > 0, r = uPlot.pxRatio;
+    const smoothing = this.opts.smoothing > 0, r = uPlot.pxRatio, logY = this.opts.logY;
+    // linear axes map straight to canvas pixels (as uPlot's valToPos does, without a call per point)
+    const { min: x0, max: x1 } = u.scales.x, { min: y0, max: y1 } = u.scales.y;
+    if (x0 == null || x1 == null || y0 == null || y1 == null) return;
+    const ax = width / (x1 - x0 || 1), bx = left - x0 * ax;
+    const ay = -height / (y1 - y0 || 1), by = top + height - y0 * ay;
+    // one path per line, stroked straight away (no Path2D objects): 2,000 lines a chart at 1,000 runs
     const line = (p: Prepared, ys: Float64Array) => {
-      const path = new Path2D();
+      ctx.beginPath();
       let started = false;
+      const dots = p.x.length < 3;
       for (let i = 0; i < p.x.length; i++) {
-        const v = this.yValue(ys[i]);
-        if (v === null) continue;  // as spanGaps: the line joins the finite points
-        const px = u.valToPos(p.x[i], "x", true), py = u.valToPos(v, "y", true);
-        if (started) path.lineTo(px, py);
-        else { path.moveTo(px, py); started = true; }
-        if (p.x.length < 3) { path.moveTo(px + 3 * r, py); path.arc(px, py, 3 * r, 0, 2 * Math.PI); path.moveTo(px, py); }
+        const v = ys[i];
+        if (!Number.isFinite(v) || (logY && v <= 0)) continue;  // as spanGaps: the line joins the finite points
+        const px = ax * p.x[i] + bx, py = logY ? u.valToPos(v, "y", true) : ay * v + by;
+        if (started) ctx.lineTo(px, py);
+        else { ctx.moveTo(px, py); started = true; }
+        if (dots) { ctx.moveTo(px + 3 * r, py); ctx.arc(px, py, 3 * r, 0, 2 * Math.PI); ctx.moveTo(px, py); }
       }
-      return path;
+      ctx.stroke();
     };
     ctx.save();
     ctx.beginPath();
@@ -257,11 +315,11 @@ export class ScalarChart {
       if (smoothing) {
         ctx.strokeStyle = withAlpha(p.input.color, 0.28);
         ctx.lineWidth = r;
-        ctx.stroke(line(p, p.y));
+        line(p, p.y);
       }
       ctx.strokeStyle = p.input.color;
       ctx.lineWidth = (smoothing ? 1.6 : 1.2) * r;
-      ctx.stroke(line(p, p.smooth));
+      line(p, p.smooth);
     }
     ctx.restore();
   }
@@ -307,7 +365,7 @@ export class ScalarChart {
     const series: uPlot.Series[] = [{}];
     const bands: uPlot.Band[] = [];
     const smoothing = this.opts.smoothing > 0;
-    this.many = this.prepared.length > MANY_SERIES && !this.prepared.some((p) => p.input.band);
+    this.many = !this.prepared.some((p) => p.input.band);
     if (this.many) {
       // invisible: only uPlot's autoscale reads them; drawMany draws the lines
       for (const label of ["lowest", "highest"]) series.push({ label, stroke: "transparent", width: 0, spanGaps: true, points: { show: false } });

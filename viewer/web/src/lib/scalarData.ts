@@ -10,7 +10,7 @@
 // - a refresh sends each series' cursor, so the server answers only the points added since
 //   (or the whole series when the job restarted and points were dropped);
 // - on a plain TensorBoard-compatible server it falls back to the full series per run.
-import { getJson, getJsonOptional, HttpError, postForm, ScalarPoint, srcUrl, url } from "./api";
+import { getJson, HttpError, postForm, ScalarPoint, srcUrl, url } from "./api";
 
 export interface Series {
   points: ScalarPoint[];
@@ -27,12 +27,18 @@ export interface FetchOptions {
   refresh?: boolean;
   /** series drawn in the same chart: with many, each gets fewer buckets (CHART_POINTS) */
   overlaid?: number;
+  /** the caller no longer wants the answer: a batch not sent yet that nobody else waits for is
+   * dropped (the promise rejects with an AbortError) */
+  signal?: AbortSignal;
 }
 
-let hasTblogRoute: Promise<boolean> | undefined;
+/** Set once the server answered the batched route with 404 (a plain TensorBoard-compatible one). */
+let noTblogRoute = false;
 
-/** Runs per batched request: bounds answer size and keeps the first cards quick. */
-const RUNS_PER_REQUEST = 100;
+/** Points per batched request (4 per bucket and run): bounds an answer's size (~2.5 MB of JSON)
+ * while a card of 1,000 runs at 16 buckets each still takes one request, not ten queued behind
+ * the other cards' (the page keeps at most 6 requests in flight). */
+const POINTS_PER_REQUEST = 64_000;
 /** Cached points across all series; least recently used series go first beyond it. */
 const CACHE_POINTS = 4_000_000;
 
@@ -69,7 +75,8 @@ function bucketsFor(width: number, overlaid = 1) {
   return b >= 64 ? Math.ceil(b / 64) * 64 : 2 ** Math.ceil(Math.log2(b));
 }
 
-type Pending = Map<string, Array<{ resolve: (s: Series) => void; reject: (e: unknown) => void }>>;
+type Waiter = { resolve: (s: Series) => void; reject: (e: unknown) => void; signal?: AbortSignal };
+type Pending = Map<string, Waiter[]>;
 const pending = new Map<string, { tag: string; buckets: number; range?: [number, number]; runs: Pending }>();
 
 const keyOf = (tag: string, buckets: number, range?: [number, number]) =>
@@ -83,34 +90,61 @@ export async function fetchSeries(run: string, tag: string, width: number, range
     remember(`${key}\u0000${run}`, cached);  // most recently used
     return cached;
   }
-  if (hasTblogRoute === undefined) {
-    // one probe for the whole page: a server without the route answers 404 once
-    const params = { run, tag, buckets, ...windowParams(range) };
-    const probe = getJsonOptional<Answer>("tblog/scalars", params);
-    hasTblogRoute = probe.then((r) => r !== undefined, () => false);
-    const r = await probe.catch(() => undefined);
-    if (r) { remember(`${key}\u0000${run}`, { ...r, gen: generation }); return r; }
-  }
-  if (!(await hasTblogRoute)) {
-    const all = await getJson<ScalarPoint[]>("plugin/scalars/scalars", { run, tag });
-    const points = range ? all.filter((p) => p[1] >= range[0] && p[1] <= range[1]) : all;
-    return { points, total: points.length };
-  }
-  const batchKey = key;
-  let b = pending.get(batchKey);
+  if (noTblogRoute) return fullSeries(run, tag, range);
+  // already asked for (queued or in flight): wait for that answer instead of asking twice
+  const asked = !opts.refresh && open.get(`${key}\u0000${run}`);
+  if (asked) return new Promise<Series>((resolve, reject) => asked.push({ resolve, reject, signal: opts.signal }));
+  return new Promise<Series>((resolve, reject) => enqueue(key, tag, buckets, range, run, { resolve, reject, signal: opts.signal }, !opts.refresh));
+}
+
+/** Adds a waiter for one run to this tick's batch of its tag (and resolution). */
+function enqueue(key: string, tag: string, buckets: number, range: [number, number] | undefined, run: string, waiter: Waiter, shared: boolean) {
+  let b = pending.get(key);
   if (!b) {
     const batch = { tag, buckets, range, runs: new Map() as Pending };
     b = batch;
-    pending.set(batchKey, batch);
-    queueMicrotask(() => { pending.delete(batchKey); void send(key, batch); });
+    pending.set(key, batch);
+    queueMicrotask(() => { pending.delete(key); void send(key, batch); });
   }
-  const runs = b.runs;
-  return new Promise<Series>((resolve, reject) => {
-    const w = runs.get(run) ?? [];
-    w.push({ resolve, reject });
-    runs.set(run, w);
-  });
+  let w = b.runs.get(run);
+  if (!w) {
+    b.runs.set(run, (w = []));
+    if (shared) open.set(`${key}\u0000${run}`, w);
+  }
+  w.push(waiter);
 }
+
+/** The waiters of each series asked for and not answered yet (by cache key). */
+const open = new Map<string, Waiter[]>();
+
+/** A server without tblog's routes: the full series, cut to the window here. */
+async function fullSeries(run: string, tag: string, range?: [number, number]): Promise<Series> {
+  const all = await getJson<ScalarPoint[]>("plugin/scalars/scalars", { run, tag });
+  const points = range ? all.filter((p) => p[1] >= range[0] && p[1] <= range[1]) : all;
+  return { points, total: points.length };
+}
+
+/** Batched requests in flight at once. The server answers a batch on one core, so more at once
+ * only delay each other: with two, the first cards' answers (cards ask in page order) arrive
+ * first instead of all the screen's together, and a chart draws while the next is computed. */
+const BATCHES_IN_FLIGHT = 2;
+let batchesInFlight = 0;
+const batchQueue: Array<() => void> = [];
+
+/** Runs f in a batch slot, or gives undefined without running it if `wanted` says no once the
+ * slot is free (every caller gave up while it waited). */
+async function inBatchSlot<T>(wanted: () => boolean, f: () => Promise<T>): Promise<T | undefined> {
+  if (batchesInFlight >= BATCHES_IN_FLIGHT) await new Promise<void>((go) => batchQueue.push(go));
+  batchesInFlight++;
+  try {
+    return wanted() ? await f() : undefined;
+  } finally {
+    batchesInFlight--;
+    batchQueue.shift()?.();
+  }
+}
+
+const aborted = (ws: Waiter[]) => ws.every((w) => w.signal?.aborted);
 
 function windowParams(range?: [number, number]) {
   return { start_step: range ? Math.floor(range[0]) : undefined, end_step: range ? Math.ceil(range[1]) : undefined };
@@ -118,13 +152,23 @@ function windowParams(range?: [number, number]) {
 
 async function send(key: string, b: { tag: string; buckets: number; range?: [number, number]; runs: Pending }) {
   const runs = [...b.runs.keys()];
-  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) {
-    const chunk = runs.slice(i, i + RUNS_PER_REQUEST);
+  const perRequest = Math.max(1, Math.floor(POINTS_PER_REQUEST / (4 * b.buckets)));
+  for (let i = 0; i < runs.length; i += perRequest) {
+    const chunk = runs.slice(i, i + perRequest);
     // what we hold of each series: the server answers only what came after it
     const since = chunk.map((r) => cache.get(`${key}\u0000${r}`)?.cursor ?? "");
-    void postForm<Record<string, Answer>>("tblog/scalars_multirun", {
+    const wanted = () => chunk.some((r) => !aborted(b.runs.get(r)!));
+    const settled = () => chunk.forEach((r) => { if (open.get(`${key}\u0000${r}`) === b.runs.get(r)) open.delete(`${key}\u0000${r}`); });
+    void inBatchSlot(wanted, () => postForm<Record<string, Answer>>("tblog/scalars_multirun", {
       tag: b.tag, buckets: b.buckets, ...windowParams(b.range), runs: chunk, since,
-    }).then((all) => {
+    })).finally(settled).then((all) => {
+      if (!all) {
+        // dropped unsent; a caller that joined after the check asks again
+        const e = new DOMException("nobody waits for these series any more", "AbortError");
+        for (const r of chunk) for (const w of b.runs.get(r)!)
+          w.signal?.aborted ? w.reject(e) : enqueue(key, b.tag, b.buckets, b.range, r, w, true);
+        return;
+      }
       for (const r of chunk) {
         const a = all[r];
         const waiters = b.runs.get(r)!;
@@ -140,7 +184,14 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
         remember(`${key}\u0000${r}`, s);
         waiters.forEach((w) => w.resolve(s));
       }
-    }, (e) => chunk.forEach((r) => b.runs.get(r)!.forEach((w) => w.reject(e))));
+    }, (e) => {
+      const absent = e instanceof HttpError && (e.status === 404 || e.status === 405);
+      if (absent) noTblogRoute = true;
+      for (const r of chunk) {
+        const full = absent ? fullSeries(r, b.tag, b.range) : Promise.reject(e);
+        b.runs.get(r)!.forEach((w) => full.then(w.resolve, w.reject));
+      }
+    });
   }
 }
 

@@ -13,7 +13,7 @@ export function debiasedEma(values: ArrayLike<number>, weight: number, out?: Flo
     return res;
   }
   let last = 0;
-  let count = 0;
+  let power = 1;  // weight ** (finite points so far), kept as a running product: no pow per point
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) {
@@ -21,8 +21,8 @@ export function debiasedEma(values: ArrayLike<number>, weight: number, out?: Flo
       continue;
     }
     last = last * weight + (1 - weight) * v;
-    count++;
-    const debias = weight === 1 ? 1 : 1 - Math.pow(weight, count);
+    power *= weight;
+    const debias = weight === 1 ? 1 : 1 - power;
     res[i] = last / debias;
   }
   return res;

@@ -1,7 +1,7 @@
 // The shell: tabs for the plugins that have data, the run selector, the tag
 // filter, auto-reload and the theme. Dashboards plug in through
 // DashboardContext (see dashboards/types.ts).
-import { getJson, getJsonOptional } from "../lib/api";
+import { dropPrefetched, getJson, getJsonOptional, prefetchJson } from "../lib/api";
 import { exportInfo } from "../lib/exportInfo";
 import { site } from "../lib/staticSite";
 import { RunColors } from "../lib/colors";
@@ -43,8 +43,10 @@ export class App {
   }
 
   async start() {
-    // fetch the first dashboard's code while the run list and plugin listing load
-    void (TABS.find((t) => t.plugin === (this.state.get("tab") || "scalars")) ?? TABS[0]).load();
+    // fetch the first dashboard's code and tag index while the run list and plugin listing load
+    const first = TABS.find((t) => t.plugin === (this.state.get("tab") || "scalars")) ?? TABS[0];
+    void first.load();
+    if (first.index) prefetchJson(first.index);
     this.layout();
     await this.loadRunsAndTabs();
     this.state.onExternalChange(() => this.openTab(this.state.get("tab")));
@@ -205,6 +207,7 @@ export class App {
       dark: () => document.documentElement.dataset.theme === "dark",
     };
     this.active = { tab, dash: mod.default(ctx) };
+    dropPrefetched();  // the dashboard took its index, if it was prefetched
   }
 
   private setAutoReload(on: boolean) {
