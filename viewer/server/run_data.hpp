@@ -9,6 +9,7 @@
 // handlers read under a shared lock. Series are never removed, so a Series* stays valid.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -86,6 +87,9 @@ public:
 
     const std::string& name() const { return name_; }
     const std::filesystem::path& dir() const { return dir_; }
+    // Unique in the process: tells this run from an earlier one of the same name (a directory
+    // removed and written again), e.g. in the version of a cached answer.
+    std::uint64_t uid() const { return uid_; }
     ScalarSpill* budget() const { return budget_.get(); }
 
     mutable std::shared_mutex mutex;
@@ -100,8 +104,13 @@ public:
     }
 
 private:
+    static std::uint64_t next_uid() {
+        static std::atomic<std::uint64_t> n{0};
+        return ++n;
+    }
     std::string name_;
     std::filesystem::path dir_;
+    std::uint64_t uid_ = next_uid();
 };
 
 // Per-plugin sample sizes for non-scalar series (--samples_per_plugin). Scalars are never

@@ -14,7 +14,8 @@ function(tblog_view_sources engine_out app_out)
   set(engine
     scalar_columns.cpp scalar_spill.cpp ingest.cpp record_scan.cpp log_storage.cpp loader.cpp
     options.cpp http_util.cpp logdir_files.cpp markdown.cpp tensor_util.cpp text_format.cpp
-    http/request_parser.cpp http/router.cpp http/response.cpp http/host_check.cpp http/server.cpp)
+    http/request_parser.cpp http/router.cpp http/response.cpp http/response_cache.cpp http/host_check.cpp
+    http/server.cpp)
   set(app routes_web.cpp viewer.cpp export/static_key.cpp export/exporter.cpp export/destination.cpp)
   list(TRANSFORM engine PREPEND "${dir}/")
   list(TRANSFORM app PREPEND "${dir}/")

@@ -265,3 +265,69 @@ TEST_CASE("tblog's XSpace traces are served as the same events as its JSON trace
     CHECK(k["events"] == 2);
     CHECK(k["memory"] == json::parse(R"([[12, 256, 256, 0, ""]])"));
 }
+
+TEST_CASE("scalar answers kept between appends follow the data: new points, a run written again, a run appearing") {
+    tbtest::TempDir dir;
+    auto write_run = [&](const std::string& run, int n, double scale) {
+        tblog::SummaryWriter w((dir.path() / run).string());
+        for (int i = 0; i < n; ++i) w.add_scalar("loss", scale * (i + 1), i);
+    };
+    auto w = std::make_unique<tblog::SummaryWriter>((dir.path() / "train").string());
+    for (int i = 0; i < 300; ++i) w->add_scalar("loss", i + 1, i);  // > 1 KiB of JSON: gzipped to who takes it
+    w->flush();
+    vtest::TestServer s(dir.path());
+    httplib::Client raw("127.0.0.1", s.viewer().port());
+    raw.set_decompress(false);
+    const std::string full = "/data/plugin/scalars/scalars?run=train&tag=loss",
+                      down = "/data/tblog/scalars?run=train&tag=loss&buckets=100";
+    const std::string form = "tag=loss&buckets=100&runs=train&runs=eval";
+    // Each route as a client taking gzip (twice: the second answer comes from the cache) and
+    // one that does not; the three must agree. Returns the plain answer.
+    auto agreed = [&](const std::string& path, bool post) {
+        std::string zipped[2], plain;
+        for (int i = 0; i < 3; ++i) {
+            const httplib::Headers h = {{"Accept-Encoding", i < 2 ? "gzip" : "identity"}};
+            auto r = post ? raw.Post(path.c_str(), h, form, "application/x-www-form-urlencoded") : raw.Get(path.c_str(), h);
+            REQUIRE(r);
+            REQUIRE(r->status == 200);
+            CHECK(r->get_header_value("Content-Encoding") == (i < 2 ? "gzip" : ""));
+            (i < 2 ? zipped[i] : plain) = r->body;
+        }
+        CHECK(zipped[0] == zipped[1]);
+        const vtest::Reply inflated = post ? s.post(path, form, "application/x-www-form-urlencoded") : s.get(path);
+        CHECK(inflated.body == plain);
+        return json::parse(plain);
+    };
+    auto check_all = [&](std::size_t points, double last_value) {
+        const json a = agreed(full, false);
+        REQUIRE(a.size() == points);
+        CHECK(a.back()[2] == last_value);
+        const json d = agreed(down, false);
+        CHECK(d["total"] == points);
+        CHECK(d["points"].back()[2] == last_value);
+        const json m = agreed("/data/tblog/scalars_multirun", true);
+        CHECK(m["train"]["total"] == points);
+        return m;
+    };
+    CHECK(!check_all(300, 300).contains("eval"));
+
+    for (int i = 300; i < 310; ++i) w->add_scalar("loss", i + 1, i);  // appended: answered anew
+    w->flush();
+    s.reload();
+    check_all(310, 310);
+
+    // The run written again with as many points, other values: another run, not the kept answer.
+    w.reset();
+    fs::remove_all(dir.path() / "train");
+    s.reload();
+    CHECK(s.get(full).status == 404);
+    write_run("train", 310, 2);
+    write_run("eval", 5, 1);
+    s.reload();
+    const json m = check_all(310, 620);
+    CHECK(m["eval"]["total"] == 5);  // a run that appeared joins the batched answer
+    auto cut = raw.Get(full.c_str(), {{"Range", "bytes=0-9"}, {"Accept-Encoding", "gzip"}});
+    REQUIRE(cut);
+    CHECK(cut->status == 206);  // a Range is cut from the plain answer, as before
+    CHECK(cut->body == s.get(full).body.substr(0, 10));
+}

@@ -3,10 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <memory>
+#include <thread>
 
 #include "http/response.hpp"
+#include "http/response_cache.hpp"
 #include "http_util.hpp"
 #include "markdown.hpp"
 #include "number_format.hpp"
@@ -266,4 +270,114 @@ TEST_CASE("shared blobs are streamed, whole or as one byte range, from the store
     CHECK(text.status == 206);
     CHECK(t.body == "23");
     CHECK(t.head.find("Content-Range: bytes 2-3/10\r\n") != std::string::npos);
+}
+
+TEST_CASE("response cache: an answer is reused while its version holds, per client encoding, never for a Range") {
+    auto cache = std::make_shared<http::ResponseCache>(std::size_t{1} << 20);
+    std::string version = "v1";
+    int runs = 0;
+    const std::string text(3000, 'a');
+    const auto handler = http::cached(
+        cache, [&](const httplib::Request&) -> std::optional<std::string> { return version; },
+        [&](const httplib::Request& req, httplib::Response& res) {
+            ++runs;
+            if (req.get_param_value("run") == "missing") return send_error(res, 404, "no such run");
+            res.set_content(text + std::to_string(runs), "application/json");
+        });
+    auto ask = [&](const char* run, const char* encoding, const char* range = nullptr) {
+        httplib::Request req;
+        req.method = "GET";
+        req.path = "/data/tblog/scalars";
+        req.params.emplace("run", run);
+        req.headers.emplace("Accept-Encoding", encoding);
+        if (range) req.headers.emplace("Range", range);
+        httplib::Response res;
+        res.status = 200;
+        handler(req, res);
+        return http::serialize_response(req, res, true);
+    };
+    const http::Outgoing first = ask("a", "gzip");
+    CHECK(first.head.find("Content-Encoding: gzip") != std::string::npos);
+    const http::Outgoing again = ask("a", "gzip");
+    CHECK(runs == 1);  // answered from the cache: the same head and bytes
+    CHECK(again.head == first.head);
+    CHECK(again.body == first.body);
+    const http::Outgoing plain = ask("a", "identity");  // another encoding: its own entry
+    CHECK(runs == 2);
+    CHECK(plain.body == text + "2");
+    CHECK(ask("a", "identity").body == text + "2");
+    CHECK(ask("b", "identity").body == text + "3");  // other parameters: another answer
+    CHECK(runs == 3);
+    version = "v2";  // the data moved on: the handler answers again
+    CHECK(ask("a", "identity").body == text + "4");
+    CHECK(ask("a", "identity").body == text + "4");
+    CHECK(runs == 4);
+    CHECK(ask("a", "identity", "bytes=0-1").body == "aa");  // a Range goes to the handler, cut as before
+    CHECK(runs == 5);
+    CHECK(ask("missing", "identity").head.rfind("HTTP/1.1 404", 0) == 0);  // errors are not kept
+    CHECK(ask("missing", "identity").head.rfind("HTTP/1.1 404", 0) == 0);
+    CHECK(runs == 7);
+    CHECK(cache->hits() == 3);
+}
+
+TEST_CASE("response cache: bounded in bytes, least recently used answers go first, large ones are not kept") {
+    http::ResponseCache cache(64 << 10);
+    auto entry = [](std::size_t n) {
+        auto e = std::make_shared<http::ResponseCache::Entry>();
+        e->version = "1";
+        e->body.assign(n, 'x');
+        return e;
+    };
+    cache.put("big", entry(9 << 10));  // over an eighth of the budget
+    CHECK(!cache.peek("big", "1"));
+    cache.put("first", entry(4 << 10));
+    for (int i = 0; i < 40; ++i) {
+        cache.put("k" + std::to_string(i), entry(4 << 10));
+        CHECK(cache.peek("first", "1"));  // used again and again: stays
+        CHECK(cache.bytes() <= (64 << 10));
+    }
+    CHECK(!cache.peek("k0", "1"));
+    CHECK(cache.peek("k39", "1"));
+    CHECK(!cache.peek("k39", "2"));  // another version is not this entry
+}
+
+TEST_CASE("response cache: requests arriving while an answer is produced wait for it instead of producing it again") {
+    auto cache = std::make_shared<http::ResponseCache>(std::size_t{1} << 20);
+    std::mutex mu;
+    std::condition_variable cv;
+    bool release = false;
+    std::atomic<int> runs{0};
+    const auto handler = http::cached(
+        cache, [](const httplib::Request&) -> std::optional<std::string> { return "v"; },
+        [&](const httplib::Request&, httplib::Response& res) {
+            const int n = ++runs;
+            std::unique_lock lk(mu);
+            cv.wait(lk, [&] { return release; });
+            res.set_content(std::string(2000, 'x') + std::to_string(n), "application/json");
+        });
+    auto ask = [&] {
+        httplib::Request req;
+        req.method = "GET";
+        req.path = "/data/tblog/scalars";
+        httplib::Response res;
+        res.status = 200;
+        handler(req, res);
+        return res.body;
+    };
+    std::string first, second;
+    std::thread a([&] { first = ask(); });
+    while (runs == 0) std::this_thread::yield();
+    std::thread b([&] { second = ask(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(runs == 1);  // the second request did not run the handler beside the first
+    {
+        std::lock_guard lk(mu);
+        release = true;
+    }
+    cv.notify_all();
+    a.join();
+    b.join();
+    CHECK(runs == 1);
+    CHECK(second == first);
+    CHECK(first == std::string(2000, 'x') + "1");
 }

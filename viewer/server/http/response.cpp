@@ -16,6 +16,8 @@ bool compressible(const std::string& type) {
            type == "application/javascript" || type == "image/svg+xml" || type == "application/xml";
 }
 
+}  // namespace
+
 bool accepts_gzip(const httplib::Request& req) {
     const std::string ae = req.get_header_value("Accept-Encoding");
     const auto at = ae.find("gzip");
@@ -24,6 +26,8 @@ bool accepts_gzip(const httplib::Request& req) {
     const std::string item = ae.substr(at, end == std::string::npos ? std::string::npos : end - at);
     return item.find("q=0") == std::string::npos || item.find("q=0.") != std::string::npos;
 }
+
+namespace {
 
 bool gzip(const std::string& in, std::string& out) {
     z_stream zs{};
@@ -102,6 +106,20 @@ const char* status_reason(int s) {
     }
 }
 
+void compress_body(const httplib::Request& req, httplib::Response& res) {
+    // a Range request for a 200 is answered unencoded, cut or whole
+    if (res.content_provider_ || (res.status == 200 && !req.get_header_value("Range").empty()) ||
+        res.body.size() < 1024 || res.has_header("Content-Encoding") || !compressible(res.get_header_value("Content-Type")) ||
+        !accepts_gzip(req))
+        return;
+    std::string z;
+    if (gzip(res.body, z)) {
+        res.body.swap(z);
+        res.set_header("Content-Encoding", "gzip");
+        res.set_header("Vary", "Accept-Encoding");
+    }
+}
+
 Outgoing serialize_response(const httplib::Request& req, httplib::Response& res, bool keep_alive) {
     Outgoing out;
     if (res.status < 100 || res.status > 999) res.status = 500;
@@ -127,19 +145,7 @@ Outgoing serialize_response(const httplib::Request& req, httplib::Response& res,
             res.body = res.body.substr(first, last - first + 1);
         }
     }
-    if (!provider) {
-        if (!range.empty()) {
-            // a Range request is answered unencoded, cut or whole
-        } else if (res.body.size() >= 1024 && !res.has_header("Content-Encoding") &&
-                   compressible(res.get_header_value("Content-Type")) && accepts_gzip(req)) {
-            std::string z;
-            if (gzip(res.body, z)) {
-                res.body.swap(z);
-                res.set_header("Content-Encoding", "gzip");
-                res.set_header("Vary", "Accept-Encoding");
-            }
-        }
-    }
+    if (!provider && range.empty()) compress_body(req, res);
 
     std::string& h = out.head;
     h.reserve(256);

@@ -26,6 +26,13 @@ struct Outgoing {
 // stays open afterwards. Moves the body out of `res`.
 Outgoing serialize_response(const httplib::Request& req, httplib::Response& res, bool keep_alive);
 
+// Whether the client's Accept-Encoding takes gzip.
+bool accepts_gzip(const httplib::Request& req);
+
+// Gzips an in-memory body as serialize_response does (a client taking gzip, no Range header,
+// >= 1 KiB, a compressible type, not encoded already); serialize_response then sends it as is.
+void compress_body(const httplib::Request& req, httplib::Response& res);
+
 // A complete error answer (closing the connection) for a request that could not be parsed.
 std::string error_response(int status, const std::string& message);
 

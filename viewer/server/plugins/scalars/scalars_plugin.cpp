@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "http/response_cache.hpp"
 #include "number_format.hpp"
 #include "scalar_json.hpp"
 #include "plugin_index.hpp"
@@ -155,43 +156,91 @@ std::string downsampled_json(const Run& run, const std::string& tag, const Scala
     return out;
 }
 
+// What an answer about series `tag` of run `name` depends on (http/response_cache.hpp): which
+// run it is, the series' epoch and its number of points (within an epoch points are only
+// appended); "-" where the run or the series is missing. False if the run is missing.
+bool append_version(std::string& v, const Store& store, const std::string& name, const std::string& tag) {
+    auto run = store.find(name);
+    if (!run) {
+        v += "-;";
+        return false;
+    }
+    std::shared_lock lk(run->mutex);
+    v += std::to_string(run->uid());
+    const Series* s = run->find(tag);
+    if (s && series_of(*s, kPlugin, DataClass::scalar)) {
+        v += ':';
+        v += std::to_string(s->scalars.epoch());
+        v += ':';
+        v += std::to_string(s->scalars.size());
+    } else {
+        v += ":-";
+    }
+    v += ';';
+    return true;
+}
+
+// Answers of these routes are kept until their series change; bounded (an eighth of it at most
+// per answer), it costs at most this much RAM beside the points.
+constexpr std::size_t kAnswerCacheBytes = std::size_t{32} << 20;
+
 }  // namespace
 
 void register_scalar_routes(Router& srv, ServerContext& ctx) {
+    auto cache = std::make_shared<http::ResponseCache>(kAnswerCacheBytes);
+    // ?run=&tag=
+    const http::Version one_series = [&ctx](const httplib::Request& req) -> std::optional<std::string> {
+        std::string v;
+        if (!append_version(v, ctx.store, req.get_param_value("run"), req.get_param_value("tag"))) return std::nullopt;
+        return v;
+    };
+    // tag=&runs=a&runs=b...
+    const http::Version many_runs = [&ctx](const httplib::Request& req) -> std::optional<std::string> {
+        std::string v;
+        const std::string tag = req.get_param_value("tag");
+        for (std::size_t i = 0, n = req.get_param_value_count("runs"); i < n; ++i)
+            append_version(v, ctx.store, req.get_param_value("runs", i), tag);
+        return v;
+    };
+
     srv.Get("/data/plugin/scalars/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
         send_json(res, tags_index(ctx.store, kPlugin, DataClass::scalar));
     });
 
-    srv.Get("/data/plugin/scalars/scalars", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    srv.Get("/data/plugin/scalars/scalars", http::cached(cache, one_series,
+            [&ctx](const httplib::Request& req, httplib::Response& res) {
         with_series(ctx, req, res, kPlugin, DataClass::scalar, [&](const Run&, const Series& s) {
             if (param_or(req, "format", "json") == "csv")
                 send_body(res, points_csv(s.scalars), "text/csv; charset=utf-8");
             else
                 send_body(res, points_json(s.scalars), "application/json");
         });
-    });
+    }));
 
     // POST tag=...&runs=a&runs=b (form): {run: [[wall_time, step, value], ...]} for the runs
     // that have the tag.
-    srv.Post("/data/plugin/scalars/scalars_multirun", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    srv.Post("/data/plugin/scalars/scalars_multirun", http::cached(cache, many_runs,
+            [&ctx](const httplib::Request& req, httplib::Response& res) {
         serve_multirun(ctx, req, res, kPlugin, DataClass::scalar,
                        [](const Run&, const Series& s, std::size_t) { return points_json(s.scalars); });
-    });
+    }));
 
     // ?run=&tag=&buckets=N[&start_step=&end_step=][&since=CURSOR]
     // {"run", "tag", "total", "buckets", "cursor", "from", "points": [[wall_time, step, value], ...]}
-    srv.Get("/data/tblog/scalars", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    srv.Get("/data/tblog/scalars", http::cached(cache, one_series,
+            [&ctx](const httplib::Request& req, httplib::Response& res) {
         const auto q = downsample_query(req, res);
         if (!q) return;
         with_series(ctx, req, res, kPlugin, DataClass::scalar, [&](const Run& run, const Series& s) {
             send_body(res, downsampled_json(run, req.get_param_value("tag"), s.scalars, *q, param_or(req, "since", "")),
                       "application/json");
         });
-    });
+    }));
 
     // The batched form: POST tag=&runs=a&runs=b[&since=CURSOR_a&since=CURSOR_b]&buckets=...
     // {run: <the /data/tblog/scalars answer>, ...}; since[i] (may be empty) goes with runs[i].
-    srv.Post("/data/tblog/scalars_multirun", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    srv.Post("/data/tblog/scalars_multirun", http::cached(cache, many_runs,
+            [&ctx](const httplib::Request& req, httplib::Response& res) {
         const auto q = downsample_query(req, res);
         if (!q) return;
         const std::string tag = req.get_param_value("tag");
@@ -199,7 +248,7 @@ void register_scalar_routes(Router& srv, ServerContext& ctx) {
         serve_multirun(ctx, req, res, kPlugin, DataClass::scalar, [&](const Run& run, const Series& s, std::size_t i) {
             return downsampled_json(run, tag, s.scalars, *q, i < cursors ? req.get_param_value("since", i) : "");
         });
-    });
+    }));
 }
 
 const PluginUnit& scalars_plugin() {
