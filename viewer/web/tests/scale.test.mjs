@@ -86,6 +86,31 @@ const onScreenDrawn = () => {
   return visible.length > 0 && visible.every((c) => c.querySelector(".chart[data-drawn]"));
 };
 
+describe("a server without tblog's routes (mock --no-tblog-routes)", { skip: usingRealServer && "the mock's option" }, () => {
+  it("draws every chart from TensorBoard's route once the batched one answered 404", async () => {
+    const plain = await startServer({ mockArgs: ["--no-tblog-routes"] });
+    try {
+      const p = await newPage(browser);
+      const batched = [], full = [];
+      p.page.on("request", (r) => {
+        const u = new URL(r.url()).pathname;
+        if (u.endsWith("/data/tblog/scalars_multirun")) batched.push(u);
+        if (u.endsWith("/data/plugin/scalars/scalars")) full.push(u);
+      });
+      await p.page.goto(`${plain.base}#tab=scalars`);
+      await p.page.waitForFunction(onScreenDrawn, null, { timeout: 60000, polling: 50 });
+      // the one or two batches in flight when the first 404 came, none after
+      assert.ok(batched.length >= 1 && batched.length <= 2, `${batched.length} batched requests`);
+      assert.ok(full.length > 0, "requests of TensorBoard's route");
+      assert.equal(await p.page.$$eval(".card .error-banner", (els) => els.length), 0, "failed cards");
+      assert.deepEqual(p.errors, []);
+      await p.context.close();
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
 describe("1,000 runs x 20 tags", () => {
   it("draws the first screen with one batched request per card and no failed card", async () => {
     const p = await openScalars();

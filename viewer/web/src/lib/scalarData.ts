@@ -144,6 +144,7 @@ async function inBatchSlot<T>(wanted: () => boolean, f: () => Promise<T>): Promi
   }
 }
 
+const routeAbsent = (e: unknown) => e instanceof HttpError && (e.status === 404 || e.status === 405);
 const aborted = (ws: Waiter[]) => ws.every((w) => w.signal?.aborted);
 
 function windowParams(range?: [number, number]) {
@@ -159,9 +160,16 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
     const since = chunk.map((r) => cache.get(`${key}\u0000${r}`)?.cursor ?? "");
     const wanted = () => chunk.some((r) => !aborted(b.runs.get(r)!));
     const settled = () => chunk.forEach((r) => { if (open.get(`${key}\u0000${r}`) === b.runs.get(r)) open.delete(`${key}\u0000${r}`); });
-    void inBatchSlot(wanted, () => postForm<Record<string, Answer>>("tblog/scalars_multirun", {
-      tag: b.tag, buckets: b.buckets, ...windowParams(b.range), runs: chunk, since,
-    })).finally(settled).then((all) => {
+    void inBatchSlot(wanted, async () => {
+      // queued before an earlier batch found the route absent: straight to the fallback below
+      if (noTblogRoute) throw new HttpError(404, "no tblog/scalars_multirun on this server");
+      return postForm<Record<string, Answer>>("tblog/scalars_multirun", {
+        tag: b.tag, buckets: b.buckets, ...windowParams(b.range), runs: chunk, since,
+      }).catch((e) => {
+        if (routeAbsent(e)) noTblogRoute = true;  // before the slot goes to the next batch
+        throw e;
+      });
+    }).finally(settled).then((all) => {
       if (!all) {
         // dropped unsent; a caller that joined after the check asks again
         const e = new DOMException("nobody waits for these series any more", "AbortError");
@@ -185,8 +193,7 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
         waiters.forEach((w) => w.resolve(s));
       }
     }, (e) => {
-      const absent = e instanceof HttpError && (e.status === 404 || e.status === 405);
-      if (absent) noTblogRoute = true;
+      const absent = routeAbsent(e);
       for (const r of chunk) {
         const full = absent ? fullSeries(r, b.tag, b.range) : Promise.reject(e);
         b.runs.get(r)!.forEach((w) => full.then(w.resolve, w.reject));
