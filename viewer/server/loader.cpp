@@ -1,6 +1,7 @@
 #include "loader.hpp"
 
 #include "log_storage.hpp"
+#include "plugins/profile/trace_file.hpp"
 #include "tblog/detail/text/utf8.hpp"
 
 #include <sys/stat.h>
@@ -132,9 +133,12 @@ Loader::Discovery Loader::discover() const {
                 t.host = display_name(host);
                 t.format = format;
                 t.path = dir / f;
-                std::error_code ec;
-                t.bytes = is_remote_path(t.path.string()) ? remote_size(t.path.string()).value_or(0)
-                                                          : fs::file_size(t.path, ec);
+                if (is_remote_path(t.path.string())) {
+                    t.bytes = remote_size(t.path.string()).value_or(0);
+                } else if (struct stat st {}; ::stat(t.path.c_str(), &st) == 0) {
+                    t.bytes = static_cast<std::uint64_t>(st.st_size);
+                    t.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+                }
                 t.gzipped = gz;
                 d.traces.push_back(std::move(t));
             };
@@ -271,9 +275,23 @@ void Loader::pass() {
         s.first_pass_seconds = stats_.passes == 0 ? secs : stats_.first_pass_seconds;
         s.first_pass_cpu_seconds = stats_.passes == 0 ? cpu : stats_.first_pass_cpu_seconds;
         stats_ = s;
-        traces_ = std::move(d.traces);
+        traces_ = d.traces;
     }
     cv_.notify_all();
+    // After the pass is counted: the runs' data is served meanwhile; a route asking for a
+    // timeline being built here waits for this build rather than starting its own.
+    if (!d.incomplete) {
+        std::set<std::string> paths;
+        for (const auto& t : d.traces) paths.insert(t.path.string());
+        store_.timelines().retain(paths);
+    }
+    for (const auto& t : d.traces) {
+        {
+            std::lock_guard lk(mu_);
+            if (stop_) return;
+        }
+        prebuild_trace_timeline(opt_, store_, t);
+    }
 }
 
 }  // namespace tblog::view

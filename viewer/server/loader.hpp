@@ -6,7 +6,9 @@
 // loaded in parallel by a pool of worker threads; a run's files are read by one worker, in
 // order, because their events form one stream. Runs whose directory vanished are dropped.
 //
-// The walk also notes profiler traces (<run>/plugins/profile/<session>/<host>.trace.json[.gz]).
+// The walk also notes profiler traces (<run>/plugins/profile/<session>/<host>.trace.json[.gz]),
+// and after the pass builds the Profile dashboard's timeline of each new or changed one into
+// the Store (trace_timelines.hpp), so opening a trace in the page does not wait for it.
 #pragma once
 
 #include <atomic>
@@ -57,6 +59,7 @@ struct ProfileTrace {
     std::string format;   // "chrome", "xspace" or "pytorch"
     std::filesystem::path path;
     std::uint64_t bytes = 0;
+    std::int64_t mtime_ns = 0;  // modification time (0 on s3://); with path and bytes, the version
     bool gzipped = false;
 };
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "run_data.hpp"
+#include "trace_timelines.hpp"
 
 namespace tblog::view {
 
@@ -26,6 +27,11 @@ public:
         : budget_(std::make_shared<ScalarSpill>(max_memory, std::move(cache_dir))) {}
 
     const ScalarSpill& budget() const { return *budget_; }
+
+    // The Profile dashboard's timelines, one per trace file version (trace_timelines.hpp):
+    // the loader builds them as it finds traces, the profile routes read them.
+    TraceTimelines& timelines() { return timelines_; }
+    const TraceTimelines& timelines() const { return timelines_; }
 
     // While over budget, spills `run`'s scalar chunks: first the full ones, then the growing
     // last one of each series. The caller holds run.mutex exclusively (the loader, after each
@@ -78,6 +84,7 @@ public:
 
 private:
     std::shared_ptr<ScalarSpill> budget_;
+    TraceTimelines timelines_;
     mutable std::shared_mutex mu_;
     std::map<std::string, std::shared_ptr<Run>, std::less<>> runs_;
 };

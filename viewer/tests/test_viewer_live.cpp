@@ -331,3 +331,71 @@ TEST_CASE("scalar answers kept between appends follow the data: new points, a ru
     CHECK(cut->status == 206);  // a Range is cut from the plain answer, as before
     CHECK(cut->body == s.get(full).body.substr(0, 10));
 }
+
+// The Profile dashboard's timeline is built once per version of its trace file (path, size,
+// mtime) and kept in the Store (trace_timelines.hpp): asked again, or found unchanged by a
+// later pass, it is not rebuilt ("builds" in /data/tblog/status counts builds); rewritten,
+// the next pass builds the new one; deleted, it is forgotten.
+TEST_CASE("trace timelines are built once per trace file version and rebuilt when the file changes") {
+    tbtest::TempDir dir;
+    const fs::path file = dir.path() / "run" / "plugins" / "profile" / "s1" / "h.trace.json";
+    const auto trace = [](const std::string& name, int spans) {
+        std::string t = R"({"traceEvents":[)";
+        for (int i = 0; i < spans; ++i)
+            t += (i ? "," : "") + std::string(R"({"ph":"X","pid":1,"tid":1,"name":")") + name + R"(","ts":)" +
+                 std::to_string(10 * i) + R"(,"dur":5})";
+        return t + "]}";
+    };
+    vtest::write_file(file, trace("aaaa", 3));
+    vtest::TestServer s(dir.path());
+    const std::string q = "/data/tblog/profile/trace_columns?run=run&session=s1&host=h";
+    const auto builds = [&] { return s.get_json("/data/tblog/status")["trace_timelines"]["builds"].get<std::uint64_t>(); };
+    // what a timeline holds: its span count and the names (the header and the strings array)
+    const auto timeline = [&] {
+        const auto r = s.get(q);
+        REQUIRE(r.status == 200);
+        const std::uint32_t n = static_cast<unsigned char>(r.body[8]) | static_cast<unsigned char>(r.body[9]) << 8;
+        const json h = json::parse(r.body.substr(16, n));
+        const auto at = h["arrays"]["strings"];
+        const std::size_t base = (16 + n + 7) & ~std::size_t(7);
+        return std::make_tuple(r.body, h["threads"][0]["spans"].get<int>(),
+                               r.body.substr(base + at[0].get<std::size_t>(), at[1].get<std::size_t>()));
+    };
+    const auto [first, spans, names] = timeline();
+    CHECK(spans == 3);
+    CHECK(names.find("aaaa") != std::string::npos);
+    CHECK(builds() == 1);  // by the loader or by this request, never both
+    s.reload();            // a pass finding the file unchanged
+    CHECK(std::get<0>(timeline()) == first);
+    CHECK(builds() == 1);
+
+    // rewritten, longer: a new size
+    vtest::write_file(file, trace("aaaa", 4));
+    s.reload();
+    CHECK(builds() == 2);  // built by the pass, ahead of the page
+    CHECK(std::get<1>(timeline()) == 4);
+    CHECK(builds() == 2);
+
+    // rewritten with the same size: a new mtime
+    vtest::write_file(file, trace("bbbb", 4));
+    fs::last_write_time(file, fs::last_write_time(file) + std::chrono::seconds(5));
+    s.reload();
+    const auto [third, spans3, names3] = timeline();
+    CHECK(spans3 == 4);
+    CHECK(names3.find("bbbb") != std::string::npos);
+    CHECK(names3.find("aaaa") == std::string::npos);
+    CHECK(builds() == 3);
+    CHECK(s.get_json("/data/tblog/status")["trace_timelines"]["entries"] == 1);
+
+    // a file that is no trace: the failure is kept too (not parsed again per request)
+    vtest::write_file(file, R"({"traceEvents":[{"ph":"X",}]})");
+    s.reload();
+    CHECK(s.get(q).status == 500);
+    CHECK(s.get(q).status == 500);
+    CHECK(builds() == 4);
+
+    fs::remove(file);
+    s.reload();
+    CHECK(s.get(q).status == 404);
+    CHECK(s.get_json("/data/tblog/status")["trace_timelines"]["entries"] == 0);
+}

@@ -19,6 +19,7 @@
 #include "scalar_columns.hpp"
 #include "scalar_fastpath.hpp"
 #include "tensor_util.hpp"
+#include "trace_timelines.hpp"
 #include "support/test_support.hpp"
 #include "tblog/detail/wire/scalar_event.hpp"
 
@@ -380,4 +381,46 @@ TEST_CASE("response cache: requests arriving while an answer is produced wait fo
     CHECK(runs == 1);
     CHECK(second == first);
     CHECK(first == std::string(2000, 'x') + "1");
+}
+
+// The Store's cache of trace timelines on its own: one build per version even when asked from
+// several threads at once, and past the byte budget the least recently used answer dropped
+// (built again when asked for) — never the one just built.
+TEST_CASE("trace timelines: one build per file version, least recently used dropped past the budget") {
+    using tblog::view::TraceFileVersion;
+    using tblog::view::TraceTimeline;
+    tblog::view::TraceTimelines cache(10);
+    std::atomic<int> built{0};
+    const auto build = [&](std::string bytes) {
+        return [&built, bytes] {
+            ++built;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));  // others ask meanwhile
+            return TraceTimeline{std::make_shared<const std::string>(bytes), 200, {}};
+        };
+    };
+    const TraceFileVersion a{"a", 1, 1}, b{"b", 1, 1}, a2{"a", 2, 1};
+    std::vector<std::thread> askers;
+    std::vector<std::string> got(4);
+    for (int i = 0; i < 4; ++i) askers.emplace_back([&, i] { got[i] = *cache.get(a, build("AAAAAA")).bytes; });
+    for (auto& t : askers) t.join();
+    CHECK(built == 1);
+    CHECK(got == std::vector<std::string>(4, "AAAAAA"));
+    CHECK(cache.seen(a));
+    CHECK_FALSE(cache.seen(a2));
+    CHECK(*cache.get(b, build("BBBBBB")).bytes == "BBBBBB");  // 12 bytes > 10: a is dropped
+    CHECK(built == 2);
+    CHECK(cache.stats().dropped == 1);
+    CHECK(cache.stats().bytes == 6);
+    CHECK(cache.seen(a));  // built once (the loader leaves it to get())
+    CHECK(*cache.get(a, build("AAAAAA")).bytes == "AAAAAA");  // built again; now b is dropped
+    CHECK(built == 3);
+    CHECK(cache.stats().dropped == 2);
+    CHECK(*cache.get(a, build("unused")).bytes == "AAAAAA");
+    CHECK(*cache.get(a2, build("A2")).bytes == "A2");  // a new version of a replaces it
+    CHECK(built == 4);
+    CHECK(cache.stats().entries == 1);
+    CHECK(cache.stats().bytes == 2);
+    cache.retain({"b"});
+    CHECK(cache.stats().entries == 0);
+    CHECK(cache.stats().builds == 4);
 }

@@ -88,6 +88,7 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
     srv.Get("/data/tblog/status", [&ctx](const httplib::Request&, httplib::Response& res) {
         const LoaderStats s = ctx.loader.stats();
         const ScalarSpill& budget = ctx.store.budget();
+        const TraceTimelineStats tl = ctx.store.timelines().stats();
         std::uint64_t points = 0, series = 0;
         for (const auto& run : ctx.store.runs()) {
             std::shared_lock lk(run->mutex);
@@ -118,6 +119,9 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
                         {"max_memory", budget.budget() == ScalarSpill::kUnlimited ? 0 : budget.budget()},
                         {"scalar_ram_bytes", budget.resident()},
                         {"scalar_cache_bytes", budget.spilled_bytes()},
+                        // the Profile dashboard's timelines kept (trace_timelines.hpp); builds
+                        // counts each trace file version built
+                        {"trace_timelines", {{"entries", tl.entries}, {"bytes", tl.bytes}, {"builds", tl.builds}, {"dropped", tl.dropped}}},
                         {"version", kVersion}});
     });
 }

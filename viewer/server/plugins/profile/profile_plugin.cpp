@@ -7,44 +7,16 @@
 // Without format, a JSON trace is preferred to the XSpace of the same session and host.
 // /data/tblog/profile/trace_columns (same parameters) serves the same trace as the timeline
 // the dashboard draws, in columns (trace_columns.hpp): what the page reads; the JSON route
-// stays for downloads, Perfetto and other clients.
-#include <zlib.h>
-
+// stays for downloads, Perfetto and other clients. The timeline is built once per version of
+// the file and kept in the Store (trace_timelines.hpp, trace_file.hpp).
+#include "http/response.hpp"
 #include "logdir_files.hpp"
 #include "routes.hpp"
-#include "trace_columns.hpp"
-#include "xspace_trace.hpp"
+#include "trace_file.hpp"
 
 namespace tblog::view {
 
 namespace {
-
-std::optional<std::string> gunzip(const std::string& in) {
-    z_stream zs{};
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    zs.avail_in = static_cast<uInt>(in.size());
-    std::string out;
-    // the gzip trailer's size (mod 4 GiB): one allocation instead of a doubling string's copies
-    if (in.size() >= 18) {
-        const auto* t = reinterpret_cast<const unsigned char*>(in.data() + in.size() - 4);
-        out.reserve(t[0] | (t[1] << 8) | (t[2] << 16) | (static_cast<std::size_t>(t[3]) << 24));
-    }
-    char buf[1 << 16];
-    int rc;
-    do {
-        zs.next_out = reinterpret_cast<Bytef*>(buf);
-        zs.avail_out = sizeof(buf);
-        rc = inflate(&zs, Z_NO_FLUSH);
-        if (rc != Z_OK && rc != Z_STREAM_END) {
-            inflateEnd(&zs);
-            return std::nullopt;
-        }
-        out.append(buf, sizeof(buf) - zs.avail_out);
-    } while (rc != Z_STREAM_END);
-    inflateEnd(&zs);
-    return out;
-}
 
 // The trace the request names, if the loader listed it (the parameters never form a path);
 // else an error is sent. Without format, a JSON trace before the XSpace of the same host.
@@ -72,24 +44,6 @@ std::shared_ptr<LogdirFile> open_trace(ServerContext& ctx, const ProfileTrace& t
     return file;
 }
 
-// The trace as Chrome trace-event JSON text (inflated, or converted from an XSpace); on
-// failure an error is sent.
-std::optional<std::string> trace_json(const ProfileTrace& t, LogdirFile& file, httplib::Response& res) {
-    const std::string bytes = file.read_all();
-    if (t.format == "xspace") {
-        try {
-            return xspace_to_trace_json(bytes);
-        } catch (const std::exception& e) {
-            send_error(res, 500, std::string("trace file is not valid: ") + e.what());
-            return std::nullopt;
-        }
-    }
-    if (!t.gzipped) return bytes;
-    auto plain = gunzip(bytes);
-    if (!plain) send_error(res, 500, "trace file is not valid gzip");
-    return plain;
-}
-
 }  // namespace
 
 void register_profile_routes(Router& srv, ServerContext& ctx) {
@@ -114,21 +68,21 @@ void register_profile_routes(Router& srv, ServerContext& ctx) {
             // With a charset the type is not one the server compresses again.
             return stream_logdir_file(res, file, "application/json; charset=utf-8");
         }
-        if (auto text = trace_json(*t, *file, res)) res.set_content(*text, "application/json");
+        try {
+            res.set_content(trace_json(*t, *file), "application/json");
+        } catch (const TraceFileError& e) {
+            send_error(res, e.status, e.what());
+        }
     });
 
+    // Read from the Store: built by the loader when it found this version of the file (or
+    // here, once, if the page asks first).
     srv.Get("/data/tblog/profile/trace_columns", [&ctx](const httplib::Request& req, httplib::Response& res) {
         const auto t = find_trace(ctx, req, res);
         if (!t) return;
-        auto file = open_trace(ctx, *t, res);
-        if (!file) return;
-        const auto text = trace_json(*t, *file, res);
-        if (!text) return;
-        try {
-            res.set_content(trace_columns(*text), "application/octet-stream");
-        } catch (const std::exception& e) {
-            send_error(res, 500, std::string("trace file is not valid: ") + e.what());
-        }
+        const TraceTimeline tl = trace_timeline(ctx.options, ctx.store, *t);
+        if (!tl.bytes) return send_error(res, tl.status, tl.error);
+        http::stream_shared(res, tl.bytes, "application/octet-stream");
     });
 }
 

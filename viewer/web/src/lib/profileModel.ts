@@ -35,20 +35,21 @@ export function categorize(s: Span, rules: ReturnType<typeof compile>): string {
 export function stepBreakdown(trace: Trace, rules: CategoryRule[] = DEFAULT_RULES): StepBreakdown[] {
   const compiled = compile(rules);
   const out: StepBreakdown[] = [];
-  const byTrack = new Map<ThreadTrack, Map<Span, StepBreakdown>>();
+  // by track, the step of each step span's index
+  const byTrack = new Map<ThreadTrack, Map<number, StepBreakdown>>();
   for (const st of trace.steps) {
     const b: StepBreakdown = { step: st.step, start: st.span.ts, total: st.span.dur, parts: {} };
     out.push(b);
     let m = byTrack.get(st.track);
     if (!m) byTrack.set(st.track, (m = new Map()));
-    m.set(st.span, b);
+    m.set(st.index, b);
   }
   for (const [track, m] of byTrack) {
-    for (const s of track.levels[1] ?? []) {
-      const b = s.parent >= 0 ? m.get(track.spans[s.parent]) : undefined;
+    for (const i of track.levelIdx[1] ?? []) {
+      const b = m.get(track.cols.parent[i]);
       if (!b) continue;
-      const c = categorize(s, compiled);
-      b.parts[c] = (b.parts[c] ?? 0) + s.dur;
+      const c = categorize(track.span(i), compiled);
+      b.parts[c] = (b.parts[c] ?? 0) + track.cols.dur[i];
     }
   }
   for (const b of out) {
@@ -68,26 +69,33 @@ export function stepRange(trace: Trace, first?: number, last?: number): { t0: nu
     stepTime: steps.reduce((a, s) => a + s.span.dur, 0) };
 }
 
-/** Framework ops and device work, as opposed to user spans and annotations. */
-const isOp = (s: Span) => s.cat === "cpu_op" || s.cat === "kernel" || s.cat === "cuda_runtime" || s.cat.startsWith("gpu_");
-const isStep = (s: Span) => s.cat === "step" || /^ProfilerStep#\d+$/.test(s.name);
+/** Framework ops and device work, as opposed to user spans and annotations (by category). */
+const isOpCat = (cat: string) => cat === "cpu_op" || cat === "kernel" || cat === "cuda_runtime" || cat.startsWith("gpu_");
+const isStepName = (name: string) => /^ProfilerStep#\d+$/.test(name);
+
+/** Per string of the trace (names and categories index it): is it an op category, a step
+ *  category, a step name — each string tested once rather than once per span. */
+function stringFlags(trace: Trace) {
+  return { op: trace.strings.map(isOpCat), stepCat: trace.strings.map((c) => c === "step"), stepName: trace.strings.map(isStepName) };
+}
 
 /** Per-name statistics of the spans starting in [t0, t1] (with opsOnly: cat cpu_op, kernel,
  *  gpu_* and cuda_runtime only, no user spans), sorted by total time. */
 export function opTable(trace: Trace, t0: number, t1: number, stepTime: number, opsOnly = false): OpRow[] {
-  const rows = new Map<string, OpRow>();
-  for (const t of trace.tracks) {
-    if (t.kind !== "thread") continue;
-    for (const s of t.spans) {
-      if (s.ts < t0 || s.ts > t1 || isStep(s) || s.dur === 0) continue;
-      if (opsOnly && !isOp(s)) continue;
-      let r = rows.get(s.name);
-      if (!r) rows.set(s.name, (r = { name: s.name, calls: 0, total: 0, self: 0, mean: 0, max: 0, pctOfStep: 0 }));
-      r.calls++; r.total += s.dur; r.self += s.self;
-      if (s.dur > r.max) r.max = s.dur;
+  const f = stringFlags(trace);
+  const rows: (OpRow | undefined)[] = new Array(trace.strings.length);  // by name index
+  for (const t of trace.threads) {
+    const { ts, dur, self, name, cat } = t.cols;
+    for (let i = 0; i < t.n; i++) {
+      const d = dur[i];
+      if (ts[i] < t0 || ts[i] > t1 || d === 0 || f.stepCat[cat[i]] || f.stepName[name[i]]) continue;
+      if (opsOnly && !f.op[cat[i]]) continue;
+      const r = (rows[name[i]] ??= { name: trace.strings[name[i]], calls: 0, total: 0, self: 0, mean: 0, max: 0, pctOfStep: 0 });
+      r.calls++; r.total += d; r.self += self[i];
+      if (d > r.max) r.max = d;
     }
   }
-  const out = [...rows.values()];
+  const out = rows.filter((r): r is OpRow => !!r);
   for (const r of out) { r.mean = r.total / r.calls; r.pctOfStep = stepTime > 0 ? (100 * r.total) / stepTime : 0; }
   return out.sort((a, b) => b.total - a.total);
 }
@@ -99,35 +107,37 @@ const node = (name: string): TreeNode => ({ name, total: 0, self: 0, calls: 0, c
  *  self time, then who called it (its callers' chains, each credited with that self time). */
 export function callTree(trace: Trace, t0: number, t1: number, mode: "top-down" | "bottom-up"): TreeNode {
   const root = node("(all)");
-  for (const t of trace.tracks) {
-    if (t.kind !== "thread") continue;
-    const nodes: (TreeNode | undefined)[] = new Array(t.spans.length);
-    for (let i = 0; i < t.spans.length; i++) {
-      const s = t.spans[i];
-      if (s.ts < t0 || s.ts > t1 || s.dur === 0 || isStep(s)) continue;
+  const f = stringFlags(trace), str = trace.strings;
+  for (const t of trace.threads) {
+    const { ts, dur, self, name, cat, parent } = t.cols;
+    const isStep = (i: number) => f.stepCat[cat[i]] || f.stepName[name[i]];
+    const nodes: (TreeNode | undefined)[] = new Array(t.n);
+    for (let i = 0; i < t.n; i++) {
+      if (ts[i] < t0 || ts[i] > t1 || dur[i] === 0 || isStep(i)) continue;
+      const nm = str[name[i]];
       if (mode === "top-down") {
-        let p = s.parent;
-        while (p >= 0 && !nodes[p]) p = t.spans[p].parent;  // skip left-out ancestors
-        const parent = p >= 0 ? nodes[p]! : root;
-        let n = parent.children.get(s.name);
-        if (!n) parent.children.set(s.name, (n = node(s.name)));
-        n.total += s.dur; n.self += s.self; n.calls++;
+        let p = parent[i];
+        while (p >= 0 && !nodes[p]) p = parent[p];  // skip left-out ancestors
+        const up = p >= 0 ? nodes[p]! : root;
+        let n = up.children.get(nm);
+        if (!n) up.children.set(nm, (n = node(nm)));
+        n.total += dur[i]; n.self += self[i]; n.calls++;
         nodes[i] = n;
       } else {
         nodes[i] = root;  // marks it included
-        let n: TreeNode | undefined = root.children.get(s.name);
-        if (!n) root.children.set(s.name, (n = node(s.name)));
-        n.total += s.self; n.self += s.self; n.calls++;
-        for (let p = s.parent; p >= 0; p = t.spans[p].parent) {
-          const ps = t.spans[p];
-          if (isStep(ps)) break;
-          let c: TreeNode | undefined = n.children.get(ps.name);
-          if (!c) n.children.set(ps.name, (c = node(ps.name)));
-          c.total += s.self; c.calls++;
+        let n: TreeNode | undefined = root.children.get(nm);
+        if (!n) root.children.set(nm, (n = node(nm)));
+        n.total += self[i]; n.self += self[i]; n.calls++;
+        for (let p = parent[i]; p >= 0; p = parent[p]) {
+          if (isStep(p)) break;
+          const pn = str[name[p]];
+          let c: TreeNode | undefined = n.children.get(pn);
+          if (!c) n.children.set(pn, (c = node(pn)));
+          c.total += self[i]; c.calls++;
           n = c;
         }
       }
-      root.total += mode === "top-down" ? (s.parent < 0 || !nodes[s.parent] ? s.dur : 0) : s.self;
+      root.total += mode === "top-down" ? (parent[i] < 0 || !nodes[parent[i]] ? dur[i] : 0) : self[i];
     }
   }
   return root;

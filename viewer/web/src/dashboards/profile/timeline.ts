@@ -2,16 +2,17 @@
 // (forward -> backward, CPU -> GPU), search, click for a span's args. Wheel zooms around
 // the cursor, drag pans, double-click resets.
 //
-// Why it stays smooth at a million events: spans are kept per nesting level sorted by start
-// (lib/trace.ts), and within a level they do not overlap, so their ends are sorted too. A
-// frame binary-searches the first visible span of each level, and after a span narrower
-// than a pixel jumps straight to the first span reaching the next pixel (level of detail):
-// a frame touches at most ~one span per pixel column per level, whatever the trace holds.
-// Frames are coalesced with requestAnimationFrame.
+// Why it stays smooth at a million events: spans are read from their track's typed arrays
+// (lib/trace.ts: no object per span), indexed per nesting level sorted by start, and within
+// a level they do not overlap, so their ends are sorted too. A frame binary-searches the
+// first visible span of each level, and after a span narrower than a pixel jumps straight to
+// the first span reaching the next pixel (level of detail): a frame touches at most ~one
+// span per pixel column per level, whatever the trace holds. Colours and search matches are
+// worked out once per distinct name. Frames are coalesced with requestAnimationFrame.
 import { cssVar, h } from "../../lib/dom";
 import { fmtNum } from "../../lib/format";
 import { niceTicks } from "../../lib/plot2d";
-import type { Span, ThreadTrack, Trace, Track } from "../../lib/trace";
+import type { ThreadTrack, Trace, Track } from "../../lib/trace";
 import { fmtUs, spanColor } from "./format";
 
 const LABEL_W = 170, ROW_H = 18, COUNTER_H = 44, AXIS_H = 24;
@@ -28,12 +29,15 @@ function fitText(g: CanvasRenderingContext2D, text: string, width: number) {
   return lo ? `${text.slice(0, lo)}…` : "";
 }
 
-/** First index >= from in a level whose span ends at or after t. */
-function firstEndingAfter(lv: Span[], t: number, from = 0) {
+/** First position >= from in a level (span indices) whose span ends at or after t. */
+function firstEndingAfter(lv: Uint32Array, ts: Float64Array, dur: Float64Array, t: number, from = 0) {
   let lo = from, hi = lv.length;
-  while (lo < hi) { const m = (lo + hi) >> 1; if (lv[m].ts + lv[m].dur < t) lo = m + 1; else hi = m; }
+  while (lo < hi) { const m = (lo + hi) >> 1; if (ts[lv[m]] + dur[lv[m]] < t) lo = m + 1; else hi = m; }
   return lo;
 }
+
+/** A span by its track and index in it. */
+interface SpanRef { track: ThreadTrack; i: number }
 
 export class TimelineView {
   readonly el = h("div.profile-trace");
@@ -45,9 +49,13 @@ export class TimelineView {
   private matchInfo = h("span.muted");
   private flowsBox = h("input", { type: "checkbox", checked: true, "aria-label": "Flow arrows" });
   private view = { t0: 0, t1: 1 };
-  private selected?: Span;
+  private selected?: SpanRef;
   private query = "";
-  private matches: { span: Span; track: ThreadTrack }[] = [];
+  /** by name index: 1 when the name holds the query */
+  private nameMatch?: Uint8Array;
+  /** by name index, filled as names are drawn */
+  private colors: (string | undefined)[];
+  private matches: SpanRef[] = [];
   private matchIndex = -1;
   private layout: { track: Track; y: number; h: number }[] = [];
   private trackY = new Map<Track, number>();
@@ -65,12 +73,15 @@ export class TimelineView {
     this.search.addEventListener("input", () => this.setQuery(this.search.value));
     this.flowsBox.addEventListener("change", () => this.requestDraw());
     this.view = { t0: trace.start, t1: trace.end };
-    this.flowReach = trace.flows.reduce((m, f) => Math.max(m, Math.abs(f.to.ts - f.from.ts)), 0);
-    const threads = trace.tracks.filter((t) => t.kind === "thread").length;
+    this.colors = new Array(trace.strings.length);
+    const fc = trace.flowCols, th = trace.threads;
+    let reach = 0;
+    for (let f = 0; f < fc.n; f++) reach = Math.max(reach, Math.abs(th[fc.toTrack[f]].cols.ts[fc.toSpan[f]] - th[fc.fromTrack[f]].cols.ts[fc.fromSpan[f]]));
+    this.flowReach = reach;
     this.box.dataset.tracks = String(trace.tracks.length);
-    this.box.dataset.threads = String(threads);
-    this.box.dataset.spans = String(trace.tracks.reduce((n, t) => n + (t.kind === "thread" ? t.spans.length : 0), 0));
-    this.box.dataset.flows = String(trace.flows.length);
+    this.box.dataset.threads = String(th.length);
+    this.box.dataset.spans = String(th.reduce((n, t) => n + t.n, 0));
+    this.box.dataset.flows = String(fc.n);
     this.resize = new ResizeObserver(() => this.requestDraw());
     this.resize.observe(this.box);
     this.interact();
@@ -96,10 +107,13 @@ export class TimelineView {
     this.query = q.trim().toLowerCase();
     this.matches = [];
     this.matchIndex = -1;
-    if (this.query)
-      for (const t of this.trace.tracks)
-        if (t.kind === "thread") for (const s of t.spans) if (s.name.toLowerCase().includes(this.query)) this.matches.push({ span: s, track: t });
-    this.matches.sort((a, b) => a.span.ts - b.span.ts);
+    this.nameMatch = undefined;
+    if (this.query) {
+      const m = (this.nameMatch = Uint8Array.from(this.trace.strings, (n) => (n.toLowerCase().includes(this.query) ? 1 : 0)));
+      for (const track of this.trace.threads)
+        for (let i = 0; i < track.n; i++) if (m[track.cols.name[i]]) this.matches.push({ track, i });
+    }
+    this.matches.sort((a, b) => a.track.cols.ts[a.i] - b.track.cols.ts[b.i]);
     this.matchInfo.textContent = this.query ? `${this.matches.length.toLocaleString()} matches` : "";
     this.box.dataset.matches = String(this.matches.length);
     this.requestDraw();
@@ -108,10 +122,10 @@ export class TimelineView {
   private nextMatch() {
     if (!this.matches.length) return;
     this.matchIndex = (this.matchIndex + 1) % this.matches.length;
-    const { span } = this.matches[this.matchIndex];
+    const ref = this.matches[this.matchIndex], span = ref.track.span(ref.i);
     const w = Math.max(span.dur * 20, (this.view.t1 - this.view.t0) * 0.05, 1);
     this.view = { t0: span.ts - w / 2, t1: span.ts + w / 2 };
-    this.select(span);
+    this.select(ref);
     this.matchInfo.textContent = `${this.matchIndex + 1} / ${this.matches.length.toLocaleString()} matches`;
   }
 
@@ -152,30 +166,31 @@ export class TimelineView {
       g.fillText(fmtUs(t - tr.start), X(t), AXIS_H / 2);
     }
     let drawn = 0;
-    const q = this.query;
+    const match = this.nameMatch, strings = tr.strings, colors = this.colors, sel = this.selected;
     for (const { track, y: ty, h: th } of this.layout) {
       g.save();
       g.beginPath(); g.rect(LABEL_W, ty, w - LABEL_W, th); g.clip();
       if (track.kind === "thread") {
-        track.levels.forEach((lv, depth) => {
+        const { ts, dur, name } = track.cols;
+        track.levelIdx.forEach((lv, depth) => {
           const sy = ty + 3 + depth * ROW_H;
-          let i = firstEndingAfter(lv, t0);
-          while (i < lv.length) {
-            const s = lv[i];
-            if (s.ts > t1) break;
-            const x0 = Math.max(LABEL_W, X(s.ts)), x1 = Math.min(w, X(s.ts + s.dur));
-            g.globalAlpha = q && !s.name.toLowerCase().includes(q) ? 0.2 : 1;
-            g.fillStyle = spanColor(s.name);
+          let k = firstEndingAfter(lv, ts, dur, t0);
+          while (k < lv.length) {
+            const i = lv[k], s0 = ts[i], s1 = s0 + dur[i], nm = name[i];
+            if (s0 > t1) break;
+            const x0 = Math.max(LABEL_W, X(s0)), x1 = Math.min(w, X(s1));
+            g.globalAlpha = match && !match[nm] ? 0.2 : 1;
+            g.fillStyle = colors[nm] ??= spanColor(strings[nm]);
             g.fillRect(x0, sy, Math.max(1, x1 - x0), ROW_H - 2);
             drawn++;
-            if (s === this.selected) { g.strokeStyle = accent; g.lineWidth = 2; g.strokeRect(x0, sy, Math.max(1, x1 - x0), ROW_H - 2); }
+            if (sel && sel.track === track && sel.i === i) { g.strokeStyle = accent; g.lineWidth = 2; g.strokeRect(x0, sy, Math.max(1, x1 - x0), ROW_H - 2); }
             if (x1 - x0 > 30) {
               g.fillStyle = "#111";
               g.textAlign = "left";
-              g.fillText(fitText(g, s.name, x1 - x0 - 6), x0 + 3, sy + ROW_H / 2 - 1);
+              g.fillText(fitText(g, strings[nm], x1 - x0 - 6), x0 + 3, sy + ROW_H / 2 - 1);
             }
             // level of detail: everything else that would land on this pixel is skipped
-            i = x1 - x0 < 1 ? firstEndingAfter(lv, s.ts + s.dur + usPerPx, i + 1) : i + 1;
+            k = x1 - x0 < 1 ? firstEndingAfter(lv, ts, dur, s1 + usPerPx, k + 1) : k + 1;
           }
         });
         g.globalAlpha = 1;
@@ -209,20 +224,22 @@ export class TimelineView {
       // flows are sorted by start: begin at the first that can reach t0, stop past the last
       // that can, and after drawing one jump to the first flow starting in the next pixel
       // column (level of detail: at most one arrow per column of starts)
-      const fl = this.trace.flows, reach = this.flowReach;
+      const fl = this.trace.flowCols, th = this.trace.threads, reach = this.flowReach;
+      const fromTs = (f: number) => th[fl.fromTrack[f]].cols.ts[fl.fromSpan[f]];
       const firstFrom = (t: number, from: number) => {
-        let lo = from, hi = fl.length;
-        while (lo < hi) { const m = (lo + hi) >> 1; if (fl[m].from.ts < t) lo = m + 1; else hi = m; }
+        let lo = from, hi = fl.n;
+        while (lo < hi) { const m = (lo + hi) >> 1; if (fromTs(m) < t) lo = m + 1; else hi = m; }
         return lo;
       };
-      for (let i = firstFrom(t0 - reach, 0); i < fl.length; i++) {
-        const f = fl[i], a = f.from.ts, b = f.to.ts;
+      for (let i = firstFrom(t0 - reach, 0); i < fl.n; i++) {
+        const ft = th[fl.fromTrack[i]], tt = th[fl.toTrack[i]], fs = fl.fromSpan[i], ts = fl.toSpan[i];
+        const a = ft.cols.ts[fs], b = tt.cols.ts[ts];
         if (a - reach > t1) break;
         if (Math.max(a, b) < t0 || Math.min(a, b) > t1) continue;
         if (++flows > 4000) break;
         const xa = X(a), xb = X(b);
-        const ya = this.trackY.get(f.fromTrack)! + 3 + f.from.depth * ROW_H + ROW_H / 2;
-        const yb = this.trackY.get(f.toTrack)! + 3 + f.to.depth * ROW_H + ROW_H / 2;
+        const ya = this.trackY.get(ft)! + 3 + ft.cols.depth[fs] * ROW_H + ROW_H / 2;
+        const yb = this.trackY.get(tt)! + 3 + tt.cols.depth[ts] * ROW_H + ROW_H / 2;
         i = Math.max(i, firstFrom(t0 + (Math.floor(xa - LABEL_W) + 1) * usPerPx, i + 1) - 1);
         g.beginPath(); g.moveTo(xa, ya);
         g.bezierCurveTo(xa + 30, ya, xb - 30, yb, xb, yb); g.stroke();
@@ -234,7 +251,7 @@ export class TimelineView {
     this.box.dataset.flowsDrawn = String(flows);
   }
 
-  private hit(mx: number, my: number): { span?: Span; counter?: { track: Track; i: number } } {
+  private hit(mx: number, my: number): { span?: SpanRef; counter?: { track: Track; i: number } } {
     if (mx < LABEL_W) return {};
     const w = this.canvas.clientWidth;
     const t = this.view.t0 + ((mx - LABEL_W) / (w - LABEL_W - 8)) * (this.view.t1 - this.view.t0);
@@ -242,11 +259,10 @@ export class TimelineView {
     for (const { track, y, h: th } of this.layout) {
       if (my < y || my > y + th) continue;
       if (track.kind === "thread") {
-        const lv = track.levels[Math.floor((my - y - 3) / ROW_H)];
+        const lv = track.levelIdx[Math.floor((my - y - 3) / ROW_H)];
         if (!lv) return {};
-        const i = firstEndingAfter(lv, t - pxUs * 2);
-        const s = lv[i];
-        return { span: s && s.ts <= t + pxUs * 2 ? s : undefined };
+        const k = firstEndingAfter(lv, track.cols.ts, track.cols.dur, t - pxUs * 2);
+        return { span: k < lv.length && track.cols.ts[lv[k]] <= t + pxUs * 2 ? { track, i: lv[k] } : undefined };
       }
       let lo = 0, hi = track.ts.length;
       while (lo < hi) { const m = (lo + hi) >> 1; if (track.ts[m] <= t) lo = m + 1; else hi = m; }
@@ -280,7 +296,7 @@ export class TimelineView {
       const mx = e.clientX - r.left, my = e.clientY - r.top;
       const hit = this.hit(mx, my);
       let text = "";
-      if (hit.span) text = `${hit.span.name} · ${fmtUs(hit.span.dur)}`;
+      if (hit.span) { const { track, i } = hit.span; text = `${this.trace.strings[track.cols.name[i]]} · ${fmtUs(track.cols.dur[i])}`; }
       else if (hit.counter && hit.counter.track.kind === "counter") text = `${hit.counter.track.label}: ${fmtNum(hit.counter.track.values[hit.counter.i])}`;
       this.tip.style.display = text ? "block" : "none";
       this.tip.textContent = text;
@@ -301,11 +317,22 @@ export class TimelineView {
     });
   }
 
-  private select(s?: Span) {
-    this.selected = s;
+  /** The other end of the first flow starting or ending at `ref`, and whether `ref` is its start. */
+  private flowOf(ref: SpanRef): { other: SpanRef; from: boolean; cat: string } | undefined {
+    const fl = this.trace.flowCols, th = this.trace.threads, ti = ref.track.index;
+    for (let f = 0; f < fl.n; f++) {
+      const from = fl.fromTrack[f] === ti && fl.fromSpan[f] === ref.i;
+      if (from || (fl.toTrack[f] === ti && fl.toSpan[f] === ref.i))
+        return { other: from ? { track: th[fl.toTrack[f]], i: fl.toSpan[f] } : { track: th[fl.fromTrack[f]], i: fl.fromSpan[f] }, from, cat: this.trace.flowMeta(f).cat };
+    }
+    return undefined;
+  }
+
+  private select(ref?: SpanRef) {
+    this.selected = ref;
     this.requestDraw();
-    if (!s) { this.details.replaceChildren(); return; }
-    const flow = this.trace.flows.find((f) => f.from === s || f.to === s);
+    if (!ref) { this.details.replaceChildren(); return; }
+    const s = ref.track.span(ref.i), flow = this.flowOf(ref), o = flow && flow.other.track.span(flow.other.i);
     this.details.replaceChildren(h("div.card", null,
       h("div.card-title", null, s.name),
       h("table", null,
@@ -314,9 +341,9 @@ export class TimelineView {
         h("tr", null, h("th", null, "Duration"), h("td", null, fmtUs(s.dur))),
         h("tr", null, h("th", null, "Self time"), h("td", null, fmtUs(s.self))),
         h("tr", null, h("th", null, "Process / thread"), h("td", null, `${s.pid} / ${s.tid}`)),
-        flow ? h("tr", null, h("th", null, flow.from === s ? "Flow to" : "Flow from"),
-          h("td", null, h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); const o = flow.from === s ? flow.to : flow.from; this.zoomTo(o.ts, o.ts + o.dur); this.select(o); } },
-            `${(flow.from === s ? flow.to : flow.from).name} (${flow.cat})`))) : null,
+        flow && o ? h("tr", null, h("th", null, flow.from ? "Flow to" : "Flow from"),
+          h("td", null, h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); this.zoomTo(o.ts, o.ts + o.dur); this.select(flow.other); } },
+            `${o.name} (${flow.cat})`))) : null,
       ),
       s.args ? h("pre", null, JSON.stringify(s.args, null, 2)) : null,
     ));
