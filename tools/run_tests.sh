@@ -14,9 +14,13 @@ JOBS=${JOBS:-$(nproc)}
 # is 60 minutes on 2 cores; these lines tell which stage to look at when it grows).
 stage() { echo "== [$((SECONDS / 60))m$((SECONDS % 60))s] $*"; }
 
+# The suites' compile flags: the build type's -O2 with line tables only (-g1: file:line in every
+# backtrace and sanitizer report, ~20 % less compile time than -g); OPT=-O1 for the sanitizer
+# builds, as ASan and TSan advise (and ~15 % less again).
 run_suite() {  # <build dir> <ctest regex or ""> <cmake args...>
   local dir=$1 regex=$2; shift 2
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="${OPT:--O2} -g1 -DNDEBUG" "$@" >/dev/null
   cmake --build "$dir" -j"$JOBS" ${TARGET:+--target "$TARGET"}
   stage "built $dir; its tests"
   if [ -n "$regex" ]; then
@@ -36,14 +40,14 @@ stage "tests (release build)"
 run_suite build/ci-release "" -DTBLOG_WITH_S3=ON
 tools/ceph_rgw.sh stop
 stage "web UI: unit tests, browser tests (headless chromium) against the mock and the real tblog-view"
-TBLOG_VIEW_BIN="$PWD/build/ci-release/viewer/tblog-view" \
+TBLOG_VIEW_BIN="$PWD/build/ci-release/viewer/tblog-view" TBLOG_WEB_DIST="$PWD/build/ci-release/viewer/web-dist" \
   TBLOG_DEMO_BIN="$PWD/build/ci-release/examples/example_all_kinds" bash viewer/web/ci.sh
 stage "tests under AddressSanitizer + UBSan"
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 OPT=-O1 \
   run_suite build/ci-asan "^test_" -DTBLOG_SANITIZE=address,undefined \
   -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_BUILD_BENCHMARKS=OFF -DTBLOG_BUILD_VIEWER=OFF
 stage "concurrency under ThreadSanitizer"
-TSAN_OPTIONS=halt_on_error=1 TARGET=test_concurrency \
+TSAN_OPTIONS=halt_on_error=1 TARGET=test_concurrency OPT=-O1 \
   run_suite build/ci-tsan "^test_concurrency" -DTBLOG_SANITIZE=thread \
   -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_BUILD_BENCHMARKS=OFF -DTBLOG_BUILD_VIEWER=OFF
 stage "LibTorch adapter (tblog/torch.hpp): its test and the LibTorch training example"

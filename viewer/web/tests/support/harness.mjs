@@ -14,6 +14,9 @@ export const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
 export const repoDir = path.resolve(webDir, "../..");
 export const goldenDir = process.env.TBLOG_GOLDEN ?? path.resolve(repoDir, "../shared/reference/pytorch");
 export const shotsDir = path.join(webDir, "build", "screenshots");
+/** The built UI the mock serves: dist/ (npm run build), or TBLOG_WEB_DIST, the copy a CMake build
+ *  made and embedded in its tblog-view (tools/run_tests.sh tests that one instead of building twice). */
+export const distDir = process.env.TBLOG_WEB_DIST ? path.resolve(process.env.TBLOG_WEB_DIST) : path.join(webDir, "dist");
 export const usingRealServer = !!process.env.TBLOG_VIEW_BIN;
 
 export async function freePort() {
@@ -40,7 +43,7 @@ async function waitForHttp(url, proc, ms = 30000) {
 }
 
 /**
- * Starts a server for `logdir` answering the data routes and serving dist/.
+ * Starts a server for `logdir` answering the data routes and serving distDir.
  * Mock: extraArgs go to dev/mock-server.mjs (e.g. ["--extras"]).
  * Real: TBLOG_VIEW_BIN is run as `$TBLOG_VIEW_BIN --logdir DIR --port N --reload_interval 1`
  * (it serves its embedded copy of dist/).
@@ -52,7 +55,7 @@ export async function startServer({ logdir = goldenDir, mockArgs = [], realArgs 
     proc = spawn(process.env.TBLOG_VIEW_BIN, ["--logdir", logdir, "--port", String(port), "--reload_interval", "1", ...realArgs], { stdio: ["ignore", "pipe", "pipe"] });
   } else {
     proc = spawn(process.execPath, [path.join(webDir, "dev/mock-server.mjs"), "--port", String(port), "--logdir", logdir,
-      "--view", path.join(goldenDir, "TENSORBOARD_VIEW.json"), "--static", path.join(webDir, "dist"), ...mockArgs], { stdio: ["ignore", "pipe", "pipe"] });
+      "--view", path.join(goldenDir, "TENSORBOARD_VIEW.json"), "--static", distDir, ...mockArgs], { stdio: ["ignore", "pipe", "pipe"] });
   }
   let log = "";
   proc.stdout.on("data", (d) => (log += d));
@@ -106,7 +109,7 @@ export async function screenshot(page, name) {
 
 export function ensureBuilt() {
   if (usingRealServer) return;
-  if (!fs.existsSync(path.join(webDir, "dist/index.html"))) throw new Error("run `npm run build` first (dist/ is missing)");
+  if (!fs.existsSync(path.join(distDir, "index.html"))) throw new Error(`run \`npm run build\` first (${distDir} has no index.html)`);
 }
 
 /**

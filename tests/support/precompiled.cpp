@@ -1,0 +1,1 @@
+// Compiles tests/support/precompiled.hpp, the header the test executables reuse (tests/CMakeLists.txt).
