@@ -4,7 +4,7 @@
 // columns), which writes PyTorch's layout — tensors.tsv, metadata.tsv, sprite.png and
 // projector_config.pbtxt. tblog-view must stream that TSV as raw float32 (byte for byte the
 // values in the file), and the page must lay it out with the clusters apart, find neighbours
-// in the point's own cluster, and do no long main-thread work.
+// in the point's own cluster, and compute every layout in its worker, none on the main thread.
 //
 //   TBLOG_VIEW_BIN=/path/to/tblog-view TBLOG_EMBEDDING_BIN=/path/to/example_embedding \
 //     node --test tests/projector-real.test.mjs
@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { closePage, mainThreadWindow, openTab, usingRealServer, useServer } from "./support/harness.mjs";
+import { assertLayoutsInWorker, closePage, openTab, usingRealServer, useServer } from "./support/harness.mjs";
 import { assertSeparated } from "./support/layout.mjs";
 
 const example = process.env.TBLOG_EMBEDDING_BIN
@@ -23,7 +23,6 @@ const example = process.env.TBLOG_EMBEDDING_BIN
 const enabled = usingRealServer && !!example && fs.existsSync(example);
 const N = 300, D = 16, COLOURS = ["red", "green", "blue"];
 const clusterOf = (i) => i % 3;
-const LONG_TASK_MS = 100;
 
 describe("projector on add_embedding's files, served by tblog-view", { skip: enabled ? false : "needs TBLOG_VIEW_BIN and example_embedding" }, () => {
   const f = useServer({ prefix: "tblog-projector-real-", fill: (dir) => execFileSync(example, [path.join(dir, "emb")], { stdio: "ignore" }) });
@@ -56,18 +55,17 @@ describe("projector on add_embedding's files, served by tblog-view", { skip: ena
 
   async function open(hash) {
     let tensor;
-    const p = await openTab(f, "projector", { hash: `&projRun=emb${hash}`, longTasks: true,
+    const p = await openTab(f, "projector", { hash: `&projRun=emb${hash}`,
       onPage: (page) => { tensor = page.waitForResponse((res) => res.url().includes("/data/plugin/projector/tensor")); } });
     const res = await tensor;
     assert.equal(res.headers()["content-type"], "application/octet-stream");
     assert.equal((await res.body()).length, N * D * 4);
     await p.page.waitForSelector('.plot[data-state="done"]', { timeout: 60000 });
-    p.window = await mainThreadWindow(p);
     return p;
   }
 
   async function done(p, shot) {
-    await p.window.assertQuiet(LONG_TASK_MS);
+    await assertLayoutsInWorker(p, [await p.page.$eval(".plot", (e) => e.dataset.method)]);
     await closePage(p, shot);
   }
 

@@ -14,6 +14,17 @@ const REDUCED_DIM = 50;
 
 export type Phase = (name: string, from: number, to: number) => void;
 
+/**
+ * Jobs run, by kind, in this JavaScript realm (the worker's, or the page's if the engine were
+ * ever run there): the browser tests read it from the worker and from the page to check that
+ * every layout is computed off the page's main thread.
+ */
+export interface EngineRecord { jobs: Record<string, number> }
+function record(): EngineRecord {
+  const g = globalThis as unknown as { __tblogProjectorEngine?: EngineRecord };
+  return (g.__tblogProjectorEngine ??= { jobs: {} });
+}
+
 export class ProjectorEngine {
   private raw: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private N = 0;
@@ -35,6 +46,8 @@ export class ProjectorEngine {
   async execute(job: Job, tick: Tick, setPhase: Phase, partial: (l: Layout, f: number) => void): Promise<JobResult> {
     const { N, D } = this;
     if (!N) throw new Error("no tensor loaded");
+    const jobs = record().jobs;
+    jobs[job.kind] = (jobs[job.kind] ?? 0) + 1;
     const X = this.data(job.spherize);
     if (job.kind === "neighbors") {
       setPhase("neighbours", 0, 1);

@@ -183,7 +183,6 @@ export async function assertTabsAndRuns(page, runs) {
  * thread with its wall and thread-CPU time. `end()` stops it and returns the long tasks (over
  * 50 ms wall clock) the page's observer saw in the window, [{start, wall, cpu}], each with the
  * CPU time of the same task in the trace (its wall time when the trace has no such task).
- * `assertQuiet(limitMs)` ends the window and fails if any of them did more than limitMs of work.
  * The observer sees the page's own tasks only (not the test's page.evaluate calls), and on a
  * loaded machine a task's wall time is mostly time the process waited to be scheduled: its
  * CPU time is the work the page did.
@@ -220,11 +219,23 @@ export async function mainThreadWindow(p) {
         return { ...o, cpu: best ? Math.min(o.wall, best.cpu + Math.max(0, o.wall - cover - 1)) : o.wall };
       });
     },
-    /** end(), then: no long task of the window did over `limitMs` of main-thread work. */
-    async assertQuiet(limitMs) {
-      const longTasks = await this.end();
-      const over = longTasks.filter((t) => t.cpu > limitMs);
-      assert.deepEqual(over, [], `main-thread tasks with over ${limitMs} ms of work (all long tasks: ${JSON.stringify(longTasks)})`);
-    },
   };
+}
+
+/**
+ * The projector's layouts ran in its worker, never on the page's main thread: the engine
+ * (lib/projectorEngine.ts) counts the jobs it runs, by kind, in the realm it runs in. Fails
+ * when the page's own realm ran any job, or when no worker of the page ran each kind in
+ * `kinds` at least once. Returns the worker's counts. (How long the main thread's tasks take
+ * while the worker computes is a measure, not a check: tests/perf-projector.mjs reports it.)
+ */
+export async function assertLayoutsInWorker(p, kinds) {
+  const onPage = await p.page.evaluate(() => globalThis.__tblogProjectorEngine ?? null);
+  assert.equal(onPage, null, `the page's main thread ran projector jobs: ${JSON.stringify(onPage)}`);
+  const records = [];
+  for (const w of p.page.workers()) records.push(await w.evaluate(() => globalThis.__tblogProjectorEngine ?? null).catch(() => null));
+  const ran = records.filter(Boolean);
+  assert.equal(ran.length, 1, `one worker runs the projector's jobs (workers: ${p.page.workers().length}, records ${JSON.stringify(records)})`);
+  for (const k of kinds) assert.ok((ran[0].jobs[k] ?? 0) > 0, `the worker ran no ${k} job: ${JSON.stringify(ran[0].jobs)}`);
+  return ran[0].jobs;
 }
