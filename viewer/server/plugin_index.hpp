@@ -67,6 +67,25 @@ inline json tags_index(const Store& store, std::string_view plugin, DataClass cl
     return tags_index(store, plugin, cls, [](const Series&, json&) {});
 }
 
+// The series of a batched request (tag=&runs=a&runs=b...): calls f(run, series, i) for each
+// requested run that has a series of `plugin`/`cls` under the tag, in request order, under the
+// run's shared lock (i: the run's position among the `runs` parameters). False, with a 400
+// answered, when the tag is missing.
+template <class F>
+bool for_each_requested_series(const ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
+                               std::string_view plugin, DataClass cls, F&& f) {
+    auto tag = require_param(req, res, "tag");
+    if (!tag) return false;
+    for (std::size_t i = 0, n = req.get_param_value_count("runs"); i < n; ++i) {
+        auto run = ctx.store.find(req.get_param_value("runs", i));
+        if (!run) continue;
+        std::shared_lock lk(run->mutex);
+        const Series* s = run->find(*tag);
+        if (s && series_of(*s, plugin, cls)) f(*run, *s, i);
+    }
+    return true;
+}
+
 // The batched form of a per-(run, tag) route: POST (or GET) tag=&runs=a&runs=b answers
 // {run: answer, ...} for the requested runs that have a series of `plugin`/`cls` under the
 // tag, one request instead of one per run. answer(run, series, i) returns the JSON text the
@@ -74,22 +93,16 @@ inline json tags_index(const Store& store, std::string_view plugin, DataClass cl
 template <class Answer>
 void serve_multirun(const ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
                     std::string_view plugin, DataClass cls, Answer&& answer) {
-    auto tag = require_param(req, res, "tag");
-    if (!tag) return;
     std::string out = "{";
     bool first = true;
-    for (std::size_t i = 0, n = req.get_param_value_count("runs"); i < n; ++i) {
-        auto run = ctx.store.find(req.get_param_value("runs", i));
-        if (!run) continue;
-        std::shared_lock lk(run->mutex);
-        const Series* s = run->find(*tag);
-        if (!s || !series_of(*s, plugin, cls)) continue;
+    const bool ok = for_each_requested_series(ctx, req, res, plugin, cls, [&](const Run& run, const Series& s, std::size_t i) {
         if (!first) out += ',';
         first = false;
-        out += json(run->name()).dump();
+        out += json(run.name()).dump();
         out += ':';
-        out += answer(*run, *s, i);
-    }
+        out += answer(run, s, i);
+    });
+    if (!ok) return;
     out += '}';
     send_body(res, std::move(out), "application/json");
 }

@@ -2,6 +2,10 @@
 // routes (one request for many runs) and cursors (a live reload fetches only new points).
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
 #include <set>
 
 #include "plugins/plugin_unit.hpp"
@@ -32,6 +36,54 @@ std::string runs_form(const std::string& tag, std::initializer_list<const char*>
     std::string f = "tag=" + enc(tag);
     for (const char* r : runs) f += std::string("&runs=") + enc(r);
     return f;
+}
+
+// A little-endian number at `at` of a binary answer.
+template <class T>
+T le_at(const std::string& b, std::size_t at) {
+    REQUIRE(at + sizeof(T) <= b.size());
+    using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    U u = 0;
+    for (std::size_t i = 0; i < sizeof(T); ++i) u |= static_cast<U>(static_cast<unsigned char>(b[at + i])) << (8 * i);
+    T v;
+    std::memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+// The answer of /data/tblog/scalars_multirun?format=binary (viewer/README.md) decoded into the
+// shape of its JSON form, {run: {..., "points": [[wall, step, value], ...]}}, with non-finite
+// numbers as the JSON answer writes them ("NaN", "Infinity", "-Infinity").
+json decode_scalar_batch(const std::string& b) {
+    REQUIRE(b.size() >= 12);
+    CHECK(b.compare(0, 4, "TBSC") == 0);
+    CHECK(le_at<std::uint32_t>(b, 4) == 1);
+    const std::uint32_t h = le_at<std::uint32_t>(b, 8);
+    const std::size_t columns = 12 + h;
+    CHECK(columns % 8 == 0);
+    const json heads = json::parse(b.substr(12, h));
+    std::size_t n = 0;
+    for (const auto& head : heads) n += head["n"].get<std::size_t>();
+    CHECK(b.size() == columns + 20 * n);
+    auto number = [](double v) -> json {
+        if (std::isnan(v)) return "NaN";
+        if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+        return v;
+    };
+    json out = json::object();
+    std::size_t k = 0;
+    for (json head : heads) {
+        json points = json::array();
+        for (std::size_t i = 0, m = head["n"]; i < m; ++i, ++k) {
+            const double step = le_at<double>(b, columns + 8 * (n + k));
+            points.push_back({number(le_at<double>(b, columns + 8 * k)), static_cast<std::int64_t>(step),
+                              number(le_at<float>(b, columns + 16 * n + 4 * k))});
+        }
+        head.erase("n");
+        head["points"] = std::move(points);
+        const std::string run = head["run"];
+        out[run] = std::move(head);
+    }
+    return out;
 }
 
 }  // namespace
@@ -129,4 +181,77 @@ TEST_CASE("cursors: a reload fetches only the points added since, and starts ove
     REQUIRE(restart["points"].size() == 14);
     CHECK(restart["points"][13][2] == -13.0);
     CHECK(s.get_json(base + "&since=garbage")["from"] == 0);
+}
+
+TEST_CASE("the binary batched scalar answer decodes to the JSON answer, series by series") {
+    tbtest::TempDir dir;
+    const float inf = std::numeric_limits<float>::infinity();
+    {
+        tblog::SummaryWriter a((dir.path() / "a").string()), b((dir.path() / "b").string()), c((dir.path() / "c").string());
+        for (int i = 0; i < 500; ++i) {
+            // values a float holds only roughly, wall times with sub-second digits, large steps,
+            // and spikes: NaN and both infinities, which the buckets must keep
+            const float v = i == 123 ? std::nanf("") : i == 321 ? inf : i == 400 ? -inf : 0.1f * i / 3;
+            a.add_scalar("loss", v, 1'000'000'007LL * i);
+            b.add_scalar("loss", -v, i);
+            if (i < 3) c.add_scalar("loss", 1.0 / 3, i);
+            c.add_scalar("other", i, i);
+        }
+    }
+    vtest::TestServer s(dir.path());
+    const char* form = "application/x-www-form-urlencoded";
+    // downsampled (buckets=8 of 500 points), whole (buckets=1000), a window; runs without the tag
+    // ("nope" does not exist) are left out of both forms alike
+    for (const std::string query : {"&buckets=8", "&buckets=1000", "&buckets=4&start_step=10&end_step=300"}) {
+        const std::string body = runs_form("loss", {"a", "nope", "b", "c"}) + query;
+        const json want = s.post("/data/tblog/scalars_multirun", body, form).as_json();
+        REQUIRE(want.size() == 3);
+        const vtest::Reply bin = s.post("/data/tblog/scalars_multirun", body + "&format=binary", form);
+        REQUIRE(bin.status == 200);
+        CHECK(bin.content_type == "application/octet-stream");
+        CHECK(decode_scalar_batch(bin.body) == want);
+        // asked again: the same bytes (from the answer cache, keyed apart from the JSON form's)
+        CHECK(s.post("/data/tblog/scalars_multirun", body + "&format=binary", form).body == bin.body);
+    }
+    const json full = s.post("/data/tblog/scalars_multirun", runs_form("loss", {"a"}) + "&buckets=1000", form).as_json();
+    CHECK(full["a"]["points"][123][2] == "NaN");  // the non-finite values were compared above
+    CHECK(full["a"]["points"][400][2] == "-Infinity");
+
+    // cursors: an answer of only the points since, per run, in both forms
+    const std::string ca = full["a"]["cursor"];
+    const std::string body = runs_form("loss", {"a", "b"}) + "&buckets=8&since=" + enc(ca) + "&since=";
+    const json delta = s.post("/data/tblog/scalars_multirun", body, form).as_json();
+    CHECK(delta["a"]["from"] == 500);
+    CHECK(delta["a"]["points"].empty());
+    CHECK(delta["b"]["from"] == 0);
+    CHECK(decode_scalar_batch(s.post("/data/tblog/scalars_multirun", body + "&format=binary", form).body) == delta);
+
+    // nothing answered: a header of no runs and no columns
+    const std::string none = s.post("/data/tblog/scalars_multirun", runs_form("loss", {"nope"}) + "&format=binary", form).body;
+    CHECK(decode_scalar_batch(none) == json::object());
+    CHECK(s.post("/data/tblog/scalars_multirun", runs_form("loss", {"a"}) + "&format=xml", form).status == 400);
+    CHECK(s.post("/data/tblog/scalars_multirun", "runs=a&format=binary", form).status == 400);  // no tag
+}
+
+TEST_CASE("the compact scalar tag index lists the runs of each tag as TensorBoard's tags route does") {
+    tbtest::TempDir dir;
+    write_runs(dir.path(), 3);
+    {
+        tblog::SummaryWriter w((dir.path() / "d").string());
+        w.add_scalar("acc", 1.0, 0);
+        w.add_histogram("h", std::vector<double>{1.0}, 0);  // not a scalar tag
+    }
+    vtest::TestServer s(dir.path());
+    const json tb = s.get_json("/data/plugin/scalars/tags");
+    const json idx = s.get_json("/data/tblog/scalar_tags");
+    std::map<std::string, std::set<std::string>> want, got;
+    for (auto r = tb.begin(); r != tb.end(); ++r)
+        for (auto t = r.value().begin(); t != r.value().end(); ++t) want[t.key()].insert(r.key());
+    const json& runs = idx["runs"];
+    for (auto t = idx["tags"].begin(); t != idx["tags"].end(); ++t)
+        for (const json& i : t.value()) got[t.key()].insert(runs.at(i.get<std::size_t>()).get<std::string>());
+    CHECK(got == want);
+    CHECK(want.size() == 2);  // "loss" and "acc", not "h" or "img"
+    CHECK(got["acc"] == std::set<std::string>{"d"});
+    CHECK(runs.size() == 4);
 }

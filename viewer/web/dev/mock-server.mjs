@@ -222,6 +222,14 @@ const routes = {
   "/data/environment": (u, res) => json(res, { data_location: logdir, window_title: "" }),
   "/data/plugins_listing": (u, res) => json(res, listing),
   "/data/plugin/scalars/tags": (u, res) => json(res, scalarTags()),
+  // tblog-view's compact index: {runs: [...], tags: {tag: [run index, ...]}}
+  "/data/tblog/scalar_tags": (u, res) => {
+    if (!tblogRoutes) return notFound(res);
+    const names = Object.keys(scalars).filter((r) => Object.keys(scalars[r]).length);
+    const tags = {};
+    names.forEach((r, i) => { for (const t of Object.keys(scalars[r])) (tags[t] ??= []).push(i); });
+    json(res, { runs: names, tags });
+  },
   "/data/plugin/scalars/scalars": (u, res) => {
     const pts = materialize(q(u, "run"), q(u, "tag"));
     if (!pts) return notFound(res);
@@ -383,8 +391,31 @@ for (const single of ["/data/tblog/scalars", "/data/plugin/histograms/histograms
       routes[single](one, sink);
       if (status === 200) out[run] = JSON.parse(body);
     });
+    if (single === "/data/tblog/scalars" && q(u, "format") === "binary") return bytes(res, scalarBatch(out), "application/octet-stream");
     json(res, out);
   };
+}
+
+/** tblog-view's binary form of a scalars_multirun answer (viewer/README.md): "TBSC", format 1,
+ * the JSON header's length, the header (each run's fields but points, plus n) padded to 8, then
+ * float64 wall times, float64 steps and float32 values of every run's points, run after run. */
+function scalarBatch(answers) {
+  const all = Object.values(answers);
+  const pts = all.flatMap((a) => a.points);
+  let header = JSON.stringify(all.map(({ points, ...a }) => ({ ...a, n: points.length })));
+  while ((12 + Buffer.byteLength(header)) % 8) header += " ";
+  const h = Buffer.byteLength(header), n = pts.length, start = 12 + h;
+  const buf = Buffer.alloc(start + 20 * n);
+  buf.write("TBSC", 0, "latin1");
+  buf.writeUInt32LE(1, 4);
+  buf.writeUInt32LE(h, 8);
+  buf.write(header, 12, "utf8");
+  pts.forEach(([wall, step, value], i) => {
+    buf.writeDoubleLE(wall, start + 8 * i);
+    buf.writeDoubleLE(step, start + 8 * (n + i));
+    buf.writeFloatLE(value, start + 16 * n + 4 * i);
+  });
+  return buf;
 }
 routes["/data/plugin/scalars/scalars_multirun"] = (u, res) => {
   const out = {};

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { decodeScalarBatch, pointsOf } from "../src/lib/scalarColumns.js";
 import { EventWriter } from "./support/event-writer.mjs";
 import { ensureBuilt, launchBrowser, newPage, startServer, usingRealServer } from "./support/harness.mjs";
 
@@ -56,15 +57,18 @@ async function openScalars(hash = "") {
     if (r.url().includes("/data/")) requests.push(new URL(r.url()).pathname);
     if (!isBatch(r)) return;
     const form = new URLSearchParams(r.postData() ?? "");
-    batches.push({ tag: form.get("tag"), runs: form.getAll("runs") });
+    batches.push({ tag: form.get("tag"), runs: form.getAll("runs"), format: form.get("format") });
     load.max = Math.max(load.max, ++load.now);
   });
   const settled = (r) => { if (isBatch(r)) load.now--; };
   p.page.on("requestfinished", settled);
+  // the content types of the batched answers (the binary form: application/octet-stream)
+  const answers = [];
+  p.page.on("response", (r) => { if (isBatch(r.request())) answers.push(r.headers()["content-type"]); });
   const failed = [];
   p.page.on("requestfailed", (r) => { settled(r); failed.push(`${r.url()}: ${r.failure()?.errorText}`); });
   await p.page.goto(`${server.base}#tab=scalars${hash}`);
-  return { ...p, requests, batches, load, failed };
+  return { ...p, requests, batches, answers, load, failed };
 }
 
 /** Waits until no batched scalar request is in flight (they are all answered and drawn). */
@@ -146,6 +150,10 @@ describe("1,000 runs x 20 tags", () => {
     // most), never one per run, and no single-series probe before them
     assert.ok(p.batches.length >= drawnCards, `${p.batches.length} batched requests for ${drawnCards} drawn cards`);
     for (const b of p.batches) assert.equal(b.runs.length, RUNS, `runs in the request for ${b.tag}`);
+    // in the binary form (columns of floats; the next test compares it with the JSON form)
+    for (const b of p.batches) assert.equal(b.format, "binary");
+    assert.ok(p.answers.length >= drawnCards);
+    for (const type of p.answers) assert.equal(type, "application/octet-stream");
     assert.equal(new Set(p.batches.map((b) => b.tag)).size, p.batches.length, "a tag asked for twice");
     assert.equal(p.requests.filter((r) => r.endsWith("/data/tblog/scalars")).length, 0, "single-series requests");
     assert.ok(p.load.max <= 2, `${p.load.max} batched requests in flight at once`);
@@ -153,6 +161,34 @@ describe("1,000 runs x 20 tags", () => {
     assert.deepEqual(p.failed, []);
     assert.deepEqual(p.errors, []);
     await p.context.close();
+  });
+
+  it("answers the binary batch with the JSON batch's series: same runs, fields and values, decoded as the page does", async () => {
+    const post = async (extra) => {
+      const body = new URLSearchParams({ tag: "eval/metric_1", buckets: "16", ...extra });
+      for (let r = 0; r < RUNS; r++) body.append("runs", `run_${r}`);
+      body.append("runs", "no_such_run");
+      const res = await fetch(`${server.base}data/tblog/scalars_multirun`, { method: "POST", body });
+      assert.equal(res.status, 200);
+      return res;
+    };
+    const json = await (await post({})).json();
+    const bin = await post({ format: "binary" });
+    assert.equal(bin.headers.get("content-type"), "application/octet-stream");
+    const decoded = decodeScalarBatch(await bin.arrayBuffer());
+    assert.deepEqual(Object.keys(decoded), Object.keys(json));
+    assert.equal(Object.keys(decoded).length, RUNS);
+    // tblog-view keeps values as float32, so its JSON numbers are float32 values; the mock's are
+    // doubles, sent as float32 in its binary form
+    const value = usingRealServer ? (v) => v : Math.fround;
+    let points = 0;
+    for (const [run, { columns, ...fields }] of Object.entries(decoded)) {
+      const { points: want, ...wantFields } = json[run];
+      assert.deepEqual(fields, wantFields, run);
+      assert.deepEqual(pointsOf(columns), want.map(([w, s, v]) => [w, s, value(v)]), run);
+      points += want.length;
+    }
+    assert.ok(points >= RUNS * POINTS / 2, `${points} points compared`);
   });
 
   it("fetches cards below the fold only when scrolled to; scrolled through at once, none fails", async () => {

@@ -1,14 +1,17 @@
 // Scalars: TensorBoard's /data/plugin/scalars/{tags,scalars,scalars_multirun} (every point,
 // never sampled; format=csv for export) and tblog's /data/tblog/scalars (+ _multirun, many
-// runs in one request), a series reduced to N step buckets that keeps each bucket's first,
-// min, max and last points so no spike hides, with a cursor for fetching only new points.
+// runs in one request, as JSON or binary columns), a series reduced to N step buckets that
+// keeps each bucket's first, min, max and last points so no spike hides, with a cursor for
+// fetching only new points; and /data/tblog/scalar_tags, a compact run/tag index.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <optional>
 
 #include "http/response_cache.hpp"
 #include "number_format.hpp"
+#include "plugins/scalars/scalar_binary.hpp"
 #include "scalar_json.hpp"
 #include "plugin_index.hpp"
 #include "routes.hpp"
@@ -127,32 +130,94 @@ std::size_t resume_index(const ScalarColumns& c, const std::string& since) {
     return static_cast<std::size_t>(n);
 }
 
-// The /data/tblog/scalars answer. With a valid `since`, "points" holds only what came after
-// it ("from" > 0: append them to what you have, reduced on their own); otherwise everything
-// in [start_step, end_step] reduced to `buckets` step buckets ("from": 0).
-std::string downsampled_json(const Run& run, const std::string& tag, const ScalarColumns& c, const DownsampleQuery& q,
-                             const std::string& since) {
+// What the /data/tblog/scalars answer for one series holds. With a valid `since`, the points
+// after it ("from" > 0: append them to what you have, reduced on their own); otherwise
+// everything in [start_step, end_step] reduced to `buckets` step buckets ("from": 0).
+struct Downsampled {
+    std::size_t begin, end;  // the points considered
+    std::size_t total;       // points in the window
+    std::size_t from;
+};
+
+Downsampled plan(const ScalarColumns& c, const DownsampleQuery& q, const std::string& since) {
     std::size_t begin = c.lower_bound(q.start);
     const std::size_t end = q.stop == INT64_MAX ? c.size() : c.lower_bound(q.stop + 1);
     const std::size_t from = resume_index(c, since);
     const std::size_t total = end > begin ? end - begin : 0;
-    begin = std::max(begin, from);
-    std::string out = "{\"run\":" + json(run.name()).dump() + ",\"tag\":" + json(tag).dump() +
-                      ",\"total\":" + std::to_string(total) + ",\"buckets\":" + std::to_string(q.buckets) +
-                      ",\"cursor\":\"" + cursor_of(c) + "\",\"from\":" + std::to_string(from) + ",\"points\":[";
+    return {std::max(begin, from), end, total, from};
+}
+
+// Calls emit(point) for every point of the answer, in step order.
+template <class Emit>
+void emit_points(const ScalarColumns& c, const Downsampled& d, const DownsampleQuery& q, Emit&& emit) {
+    if (d.end <= d.begin) return;
+    if (d.end - d.begin <= q.buckets * 4)
+        c.for_each(d.begin, d.end, emit);  // already small: everything
+    else
+        for (std::size_t i : bucket_extremes(c, d.begin, d.end, q.buckets)) emit(c.point(i));
+}
+
+// The answer's fields before its points, an object left open: {"run", "tag", "total",
+// "buckets", "cursor", "from".
+std::string answer_head(const Run& run, const std::string& tag, const ScalarColumns& c, const Downsampled& d,
+                        const DownsampleQuery& q) {
+    return "{\"run\":" + json(run.name()).dump() + ",\"tag\":" + json(tag).dump() + ",\"total\":" +
+           std::to_string(d.total) + ",\"buckets\":" + std::to_string(q.buckets) + ",\"cursor\":\"" + cursor_of(c) +
+           "\",\"from\":" + std::to_string(d.from);
+}
+
+// The /data/tblog/scalars answer: the head, then "points": [[wall_time, step, value], ...].
+std::string downsampled_json(const Run& run, const std::string& tag, const ScalarColumns& c, const DownsampleQuery& q,
+                             const std::string& since) {
+    const Downsampled d = plan(c, q, since);
+    std::string out = answer_head(run, tag, c, d, q) + ",\"points\":[";
     bool first = true;
-    auto emit = [&](const ScalarPoint& p) {
+    emit_points(c, d, q, [&](const ScalarPoint& p) {
         if (!first) out += ',';
         first = false;
         append_point_json(out, p);
-    };
-    if (end <= begin) {
-    } else if (end - begin <= q.buckets * 4) {
-        c.for_each(begin, end, emit);  // already small: everything
-    } else {
-        for (std::size_t i : bucket_extremes(c, begin, end, q.buckets)) emit(c.point(i));
-    }
+    });
     out += "]}";
+    return out;
+}
+
+// format=json (default) or binary (scalar_binary.hpp); or 400 answered.
+std::optional<bool> binary_format(const httplib::Request& req, httplib::Response& res) {
+    const std::string f = param_or(req, "format", "json");
+    if (f == "json") return false;
+    if (f == "binary") return true;
+    send_error(res, 400, "format must be json or binary");
+    return std::nullopt;
+}
+
+// {"runs": [name, ...], "tags": {tag: [index into runs, ...]}}: which runs have which scalar
+// tags, what the Scalars dashboard needs of TensorBoard's {run: {tag: {displayName,
+// description}}} (1 MB and 20,000 rendered descriptions at 1,000 runs x 20 tags; ~100 KB here).
+std::string run_tag_index(const Store& store) {
+    std::vector<std::string> runs;
+    std::map<std::string, std::string> tags;  // tag -> its run indices, comma-separated
+    for_each_series(store, kPlugin, DataClass::scalar, [&](const Run& run, const std::string& tag, const Series&) {
+        if (runs.empty() || runs.back() != run.name()) runs.push_back(run.name());
+        std::string& list = tags[tag];
+        if (!list.empty()) list += ',';
+        append_int(list, static_cast<std::int64_t>(runs.size() - 1));
+    });
+    std::string out = "{\"runs\":[";
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        if (i) out += ',';
+        out += json(runs[i]).dump();
+    }
+    out += "],\"tags\":{";
+    bool first = true;
+    for (const auto& [tag, list] : tags) {
+        if (!first) out += ',';
+        first = false;
+        out += json(tag).dump();
+        out += ":[";
+        out += list;
+        out += ']';
+    }
+    out += "}}";
     return out;
 }
 
@@ -238,17 +303,39 @@ void register_scalar_routes(Router& srv, ServerContext& ctx) {
     }));
 
     // The batched form: POST tag=&runs=a&runs=b[&since=CURSOR_a&since=CURSOR_b]&buckets=...
-    // {run: <the /data/tblog/scalars answer>, ...}; since[i] (may be empty) goes with runs[i].
+    // [&format=binary]: {run: <the /data/tblog/scalars answer>, ...}; since[i] (may be empty) goes
+    // with runs[i]. format=binary: the same answers as columns of floats (scalar_binary.hpp).
     srv.Post("/data/tblog/scalars_multirun", http::cached(cache, many_runs,
             [&ctx](const httplib::Request& req, httplib::Response& res) {
         const auto q = downsample_query(req, res);
         if (!q) return;
+        const auto binary = binary_format(req, res);
+        if (!binary) return;
         const std::string tag = req.get_param_value("tag");
         const std::size_t cursors = req.get_param_value_count("since");
-        serve_multirun(ctx, req, res, kPlugin, DataClass::scalar, [&](const Run& run, const Series& s, std::size_t i) {
-            return downsampled_json(run, tag, s.scalars, *q, i < cursors ? req.get_param_value("since", i) : "");
+        auto since = [&](std::size_t i) { return i < cursors ? req.get_param_value("since", i) : std::string(); };
+        if (!*binary) {
+            serve_multirun(ctx, req, res, kPlugin, DataClass::scalar, [&](const Run& run, const Series& s, std::size_t i) {
+                return downsampled_json(run, tag, s.scalars, *q, since(i));
+            });
+            return;
+        }
+        std::vector<std::string> heads;
+        std::vector<ScalarPoint> points;
+        const bool ok = for_each_requested_series(ctx, req, res, kPlugin, DataClass::scalar,
+                                                  [&](const Run& run, const Series& s, std::size_t i) {
+            const Downsampled d = plan(s.scalars, *q, since(i));
+            const std::size_t before = points.size();
+            emit_points(s.scalars, d, *q, [&](const ScalarPoint& p) { points.push_back(p); });
+            heads.push_back(answer_head(run, tag, s.scalars, d, *q) + ",\"n\":" + std::to_string(points.size() - before) + "}");
         });
+        if (ok) send_body(res, encode_scalar_batch(heads, points), kScalarBinaryType);
     }));
+
+    // Which runs have which scalar tags, compactly (run_tag_index above).
+    srv.Get("/data/tblog/scalar_tags", [&ctx](const httplib::Request&, httplib::Response& res) {
+        send_body(res, run_tag_index(ctx.store), "application/json");
+    });
 }
 
 const PluginUnit& scalars_plugin() {

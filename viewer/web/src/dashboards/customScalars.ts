@@ -6,6 +6,7 @@ import { card, control, emptyNote, errorBanner, groupSection } from "../lib/card
 import { categorical } from "../lib/colors";
 import { clear, h, safeRegex, whenVisible } from "../lib/dom";
 import { ScalarChart, SeriesInput } from "../lib/scalarChart";
+import { pointsOf } from "../lib/scalarColumns.js";
 import { fetchSeries, markStale, plotColumns } from "../lib/scalarData";
 import type { Dashboard, DashboardContext } from "./types";
 
@@ -35,7 +36,7 @@ class CustomCard {
     const runs = this.d.ctx.runs();
     const width = plotColumns(this.chartEl);
     const series: SeriesInput[] = [];
-    const fetch = (r: string, t: string) => fetchSeries(r, t, width).then((s) => s.points);
+    const fetch = (r: string, t: string) => fetchSeries(r, t, width).then((s) => pointsOf(s.columns));
     try {
       if (this.spec.multiline) {
         const res = this.spec.multiline.tag.map((t) => safeRegex(`^(?:${t})$`));

@@ -11,7 +11,7 @@ export interface TabSpec {
 }
 
 export const TABS: TabSpec[] = [
-  { plugin: "scalars", title: "Scalars", load: () => import("./scalars"), index: "plugin/scalars/tags" },
+  { plugin: "scalars", title: "Scalars", load: () => import("./scalars"), index: "tblog/scalar_tags" },
   { plugin: "custom_scalars", title: "Custom Scalars", load: () => import("./customScalars") },
   { plugin: "images", title: "Images", load: () => import("./images") },
   { plugin: "audio", title: "Audio", load: () => import("./audio") },

@@ -1,11 +1,11 @@
 // Scalars: one card per tag, every selected run overlaid. Cards build their
 // chart and fetch their data only when scrolled into view, so a logdir with
 // hundreds of tags paints as fast as one with a few.
-import { getJson, TagsByRun } from "../lib/api";
 import { card, control, errorBanner, emptyNote, groupByPrefix, groupSection, segmented } from "../lib/cards";
 import { clear, h, watchVisible } from "../lib/dom";
 import { ScalarChart, SeriesInput, XAxis } from "../lib/scalarChart";
-import { downloadUrl, fetchSeries, markStale, plotColumns, Series } from "../lib/scalarData";
+import { spliceWindow } from "../lib/scalarColumns.js";
+import { downloadUrl, fetchSeries, markStale, plotColumns, scalarTagIndex, ScalarTagIndex, Series } from "../lib/scalarData";
 import type { Dashboard, DashboardContext } from "./types";
 
 interface Opts { smoothing: number; xAxis: XAxis; logY: boolean }
@@ -148,7 +148,7 @@ class ScalarCard {
       if (this.detail.size) { this.detail.clear(); this.draw(false); }
       return;
     }
-    const downsampled = this.runs.some((r) => { const s = this.data.get(r); return s && s.total > s.points.length; });
+    const downsampled = this.runs.some((r) => { const s = this.data.get(r); return s && s.total > s.columns.step.length; });
     if (!downsampled) return;
     await this.loadDetail(range);
     if (this.zoom === range) this.draw(true);
@@ -156,7 +156,7 @@ class ScalarCard {
 
   private async loadDetail(range: [number, number]) {
     const width = plotColumns(this.chartEl);
-    const runs = this.runs.filter((r) => { const s = this.data.get(r); return s && s.total > s.points.length; });
+    const runs = this.runs.filter((r) => { const s = this.data.get(r); return s && s.total > s.columns.step.length; });
     const got = await Promise.all(runs.map((r) => fetchSeries(r, this.tag, width, range, { overlaid: runs.length })));
     this.detail.clear();
     runs.forEach((r, i) => this.detail.set(r, got[i]));
@@ -169,16 +169,12 @@ class ScalarCard {
     for (const r of this.runs) {
       const s = this.data.get(r);
       if (!s) continue;
-      let points = s.points;
       const det = this.detail.get(r);
-      if (det && det.points.length) {
-        // overview outside the zoomed window, full detail inside it
-        const a = det.points[0][1], b = det.points[det.points.length - 1][1];
-        points = [...s.points.filter((p) => p[1] < a), ...det.points, ...s.points.filter((p) => p[1] > b)];
-      }
-      shown += points.length;
+      // overview outside the zoomed window, full detail inside it
+      const columns = det ? spliceWindow(s.columns, det.columns) : s.columns;
+      shown += columns.step.length;
       total += s.total;
-      series.push({ label: r, color: this.d.ctx.color(r), points });
+      series.push({ label: r, color: this.d.ctx.color(r), columns });
     }
     this.footer.title = total > shown ? "downsampled on the server keeping each pixel column's first, min, max and last point; zoom in for full detail" : "";
     this.footer.textContent = total > shown ? `${total.toLocaleString()} pts, ${shown.toLocaleString()} drawn` : `${total.toLocaleString()} points`;
@@ -201,7 +197,7 @@ class ScalarCard {
 
 class ScalarsDashboard implements Dashboard {
   opts: Opts;
-  private tags: TagsByRun = {};
+  private index: ScalarTagIndex = { runs: new Set(), tags: new Map() };
   private cards = new Map<string, ScalarCard>();
   private openGroups = new Map<string, boolean>();
   private content = h("div");
@@ -274,22 +270,22 @@ class ScalarsDashboard implements Dashboard {
 
   private async load() {
     try {
-      this.tags = await getJson<TagsByRun>("plugin/scalars/tags");
+      this.index = await scalarTagIndex();
     } catch (e) {
       this.content.replaceChildren(errorBanner(e));
       return;
     }
-    this.ctx.setAvailableRuns(Object.keys(this.tags).filter((r) => Object.keys(this.tags[r]).length));
+    this.ctx.setAvailableRuns([...this.index.runs]);
     this.render();
   }
 
   private render() {
-    const runs = this.ctx.runs().filter((r) => this.tags[r]);
+    const runs = this.ctx.runs().filter((r) => this.index.runs.has(r));
     const runsByTag = new Map<string, string[]>();
-    for (const r of runs) for (const t of Object.keys(this.tags[r])) {
+    for (const [t, has] of this.index.tags) {
       if (!this.ctx.matchesTag(t)) continue;
-      if (!runsByTag.has(t)) runsByTag.set(t, []);
-      runsByTag.get(t)!.push(r);
+      const rs = runs.filter((r) => has.has(r));
+      if (rs.length) runsByTag.set(t, rs);
     }
     const groups = groupByPrefix([...runsByTag.keys()]);
     // Same cards as drawn (a run filter or selection change): they stay in the page and only
@@ -303,7 +299,7 @@ class ScalarsDashboard implements Dashboard {
     for (const [tag, c] of this.cards) if (!runsByTag.has(tag)) { c.destroy(); this.cards.delete(tag); }
     clear(this.content);
     if (!runsByTag.size) {
-      this.content.append(emptyNote(Object.keys(this.tags).length ? "No scalar tags match the selected runs and filters." : "No scalar data."));
+      this.content.append(emptyNote(this.index.runs.size ? "No scalar tags match the selected runs and filters." : "No scalar data."));
       return;
     }
     for (const [group, tags] of groups) {

@@ -92,6 +92,11 @@ export function dropPrefetched() {
 
 /** POST of form fields (repeated keys for arrays), as TensorBoard's *_multirun routes take them. */
 export async function postForm<T>(path: string, fields: Record<string, string | number | string[] | undefined>, signal?: AbortSignal): Promise<T> {
+  return (await postFormResponse(path, fields, signal)).json();
+}
+
+/** postForm's answer before it is read (a 2xx; other statuses throw HttpError). */
+export async function postFormResponse(path: string, fields: Record<string, string | number | string[] | undefined>, signal?: AbortSignal): Promise<Response> {
   const u = url(path);
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) {
@@ -99,8 +104,7 @@ export async function postForm<T>(path: string, fields: Record<string, string | 
     if (Array.isArray(v)) v.forEach((x) => body.append(k, x));
     else body.append(k, String(v));
   }
-  const r = await boundedFetch(u, { method: "POST", body, signal });
-  return (await check(r, u)).json();
+  return check(await boundedFetch(u, { method: "POST", body, signal }), u);
 }
 
 export async function postJson<T>(path: string, body: unknown): Promise<T> {

@@ -12,6 +12,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ScalarPoint } from "./api";
+import { columnsOf, type ScalarColumns } from "./scalarColumns.js";
 import { withAlpha } from "./colors";
 import { cssVar, h } from "./dom";
 import { fmtDuration, fmtNum, fmtWall } from "./format";
@@ -22,7 +23,9 @@ export type XAxis = "step" | "relative" | "wall";
 export interface SeriesInput {
   label: string;
   color: string;
-  points: ScalarPoint[];
+  /** the run's points as columns (Scalars), or as [wall, step, value] arrays (Custom Scalars) */
+  columns?: ScalarColumns;
+  points?: ScalarPoint[];
   /** Fills between these two series (Custom Scalars margin charts). */
   band?: { lower: ScalarPoint[]; upper: ScalarPoint[] };
 }
@@ -145,17 +148,18 @@ export class ScalarChart {
 
   /** Series prepared before, by their points: a run-filter change draws a subset of the series
    * the chart held (or held earlier) and need not convert them again. */
-  private preparedOf = new WeakMap<ScalarPoint[], Prepared>();
+  private preparedOf = new WeakMap<object, Prepared>();
 
   private prepare(s: SeriesInput): Prepared {
-    const old = this.preparedOf.get(s.points);
+    const data: object = s.columns ?? s.points ?? [];
+    const old = this.preparedOf.get(data);
     if (old && old.xAxis === this.opts.xAxis) {
       if (old.smoothing !== this.opts.smoothing) this.smoothAgain(old);
       old.input = s;
       return old;
     }
     const p = this.convert(s);
-    this.preparedOf.set(s.points, p);
+    this.preparedOf.set(data, p);
     return p;
   }
 
@@ -165,25 +169,30 @@ export class ScalarChart {
   }
 
   private convert(s: SeriesInput): Prepared {
-    const pts = this.sortedForAxis(s.points);
-    const n = pts.length;
+    const c = s.columns ?? columnsOf(s.points ?? []);
+    const n = c.step.length;
+    const order = this.orderForAxis(c);
     const x = new Float64Array(n), y = new Float64Array(n), steps = new Float64Array(n), walls = new Float64Array(n);
-    const t0 = n ? pts[0][0] : 0;
-    for (let i = 0; i < n; i++) {
-      const q = pts[i], wall = q[0], step = q[1], value = q[2];
-      steps[i] = step;
-      walls[i] = wall;
-      x[i] = this.opts.xAxis === "step" ? step : this.opts.xAxis === "relative" ? wall - t0 : wall;
-      y[i] = value;
+    const t0 = n ? c.wall[order ? order[0] : 0] : 0;
+    const mode = this.opts.xAxis;
+    for (let k = 0; k < n; k++) {
+      const i = order ? order[k] : k, wall = c.wall[i], step = c.step[i];
+      steps[k] = step;
+      walls[k] = wall;
+      x[k] = mode === "step" ? step : mode === "relative" ? wall - t0 : wall;
+      y[k] = c.value[i];
     }
     return { input: s, x, y, steps, walls, smooth: debiasedEma(y, this.opts.smoothing), at: new Int32Array(0),
       xAxis: this.opts.xAxis, smoothing: this.opts.smoothing };
   }
 
-  private sortedForAxis(points: ScalarPoint[]) {
-    if (this.opts.xAxis === "step") return points;
-    for (let i = 1; i < points.length; i++) if (points[i][0] < points[i - 1][0]) return [...points].sort((a, b) => a[0] - b[0]);
-    return points;
+  /** The points' order along a time axis when their wall times go backwards somewhere; null: as they are. */
+  private orderForAxis(c: ScalarColumns): Uint32Array | null {
+    if (this.opts.xAxis === "step") return null;
+    const w = c.wall;
+    for (let i = 1; i < w.length; i++)
+      if (w[i] < w[i - 1]) return Uint32Array.from({ length: w.length }, (_, k) => k).sort((a, b) => w[a] - w[b] || a - b);
+    return null;
   }
 
   /** Union of all x values; each series remembers where its points land (uPlot's series only:

@@ -2,7 +2,9 @@
 // [&start_step=&end_step=][&since=CURSOR] answers {total, cursor, from, points: [[wall,
 // step, value]...]}, a series downsampled to `buckets` columns keeping each column's
 // first/min/max/last point (so no spike is ever hidden) plus the full count; its batched
-// form POST /data/tblog/scalars_multirun answers many runs of one tag at once.
+// form POST /data/tblog/scalars_multirun answers many runs of one tag at once, asked for in
+// its binary form (format=binary: columns of floats, scalarColumns.js) and read as JSON when
+// the server answers JSON (an older tblog-view, an export).
 //
 // This module is the UI's one way to get scalar series:
 // - calls made in the same tick for one tag (a card's runs, or many cards) share a request;
@@ -10,17 +12,17 @@
 // - a refresh sends each series' cursor, so the server answers only the points added since
 //   (or the whole series when the job restarted and points were dropped);
 // - on a plain TensorBoard-compatible server it falls back to the full series per run.
-import { getJson, HttpError, postForm, ScalarPoint, srcUrl, url } from "./api";
+// Series are held as columns (typed arrays), never as one array per point.
+import { getJson, HttpError, postFormResponse, ScalarPoint, srcUrl, url } from "./api";
+import { ColumnsAnswer, columnsOf, concatColumns, decodeScalarBatch, isScalarBatch, ScalarColumns } from "./scalarColumns.js";
 
 export interface Series {
-  points: ScalarPoint[];
+  columns: ScalarColumns;
   /** points in the requested window on the server (> points.length when downsampled) */
   total: number;
   /** the server's cursor for this series: what to send to get only newer points */
   cursor?: string;
 }
-
-interface Answer extends Series { from?: number }
 
 export interface FetchOptions {
   /** ask the server for what changed since the cached answer (live reload) */
@@ -34,8 +36,10 @@ export interface FetchOptions {
 
 /** Set once the server answered the batched route with 404 (a plain TensorBoard-compatible one). */
 let noTblogRoute = false;
+/** Set once the server refused format=binary (400): JSON from then on. */
+let noBinary = false;
 
-/** Points per batched request (4 per bucket and run): bounds an answer's size (~2.5 MB of JSON)
+/** Points per batched request (4 per bucket and run): bounds an answer's size (1.3 MB binary, 2.5 MB as JSON)
  * while a card of 1,000 runs at 16 buckets each still takes one request, not ten queued behind
  * the other cards' (the page keeps at most 6 requests in flight). */
 const POINTS_PER_REQUEST = 64_000;
@@ -53,13 +57,13 @@ export function markStale() {
 
 function remember(key: string, s: Series & { gen?: number }) {
   const old = cache.get(key);
-  if (old) { cachedPoints -= old.points.length; cache.delete(key); }
+  if (old) { cachedPoints -= old.columns.step.length; cache.delete(key); }
   cache.set(key, s);
-  cachedPoints += s.points.length;
+  cachedPoints += s.columns.step.length;
   for (const [k, v] of cache) {
     if (cachedPoints <= CACHE_POINTS || k === key) break;
     cache.delete(k);
-    cachedPoints -= v.points.length;
+    cachedPoints -= v.columns.step.length;
   }
 }
 
@@ -121,7 +125,29 @@ const open = new Map<string, Waiter[]>();
 async function fullSeries(run: string, tag: string, range?: [number, number]): Promise<Series> {
   const all = await getJson<ScalarPoint[]>("plugin/scalars/scalars", { run, tag });
   const points = range ? all.filter((p) => p[1] >= range[0] && p[1] <= range[1]) : all;
-  return { points, total: points.length };
+  return { columns: columnsOf(points), total: points.length };
+}
+
+/** One batched request: the binary answer decoded, or the JSON one (a server that ignores or
+ * refuses format=binary) turned into columns. */
+async function postBatch(fields: Record<string, string | number | string[] | undefined>): Promise<Record<string, ColumnsAnswer>> {
+  let r: Response;
+  try {
+    r = await postFormResponse("tblog/scalars_multirun", { ...fields, format: noBinary ? undefined : "binary" });
+  } catch (e) {
+    if (noBinary || !(e instanceof HttpError) || e.status !== 400) throw e;
+    noBinary = true;
+    return postBatch(fields);
+  }
+  if (!(r.headers.get("Content-Type") ?? "").startsWith("application/json")) {
+    const buf = await r.arrayBuffer();
+    if (isScalarBatch(buf)) return decodeScalarBatch(buf);
+    r = new Response(buf);
+  }
+  const all = await r.json() as Record<string, Omit<ColumnsAnswer, "columns"> & { points: ScalarPoint[] }>;
+  const out: Record<string, ColumnsAnswer> = {};
+  for (const [run, { points, ...a }] of Object.entries(all)) out[run] = { ...a, columns: columnsOf(points) };
+  return out;
 }
 
 /** Batched requests in flight at once. The server answers a batch on one core, so more at once
@@ -163,7 +189,7 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
     void inBatchSlot(wanted, async () => {
       // queued before an earlier batch found the route absent: straight to the fallback below
       if (noTblogRoute) throw new HttpError(404, "no tblog/scalars_multirun on this server");
-      return postForm<Record<string, Answer>>("tblog/scalars_multirun", {
+      return postBatch({
         tag: b.tag, buckets: b.buckets, ...windowParams(b.range), runs: chunk, since,
       }).catch((e) => {
         if (routeAbsent(e)) noTblogRoute = true;  // before the slot goes to the next batch
@@ -187,8 +213,8 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
         const old = cache.get(`${key}\u0000${r}`);
         // "from" > 0: only the points after what we hold came back; append them.
         const s: Series & { gen: number } = a.from && old
-          ? { points: old.points.concat(a.points), total: a.total, cursor: a.cursor, gen: generation }
-          : { points: a.points, total: a.total, cursor: a.cursor, gen: generation };
+          ? { columns: concatColumns(old.columns, a.columns), total: a.total, cursor: a.cursor, gen: generation }
+          : { columns: a.columns, total: a.total, cursor: a.cursor, gen: generation };
         remember(`${key}\u0000${r}`, s);
         waiters.forEach((w) => w.resolve(s));
       }
@@ -200,6 +226,37 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
       }
     });
   }
+}
+
+/** Which runs have which scalar tags: tag -> runs, and every run having one. */
+export interface ScalarTagIndex { runs: Set<string>; tags: Map<string, Set<string>> }
+
+/** The scalar tag index: tblog-view's compact one (/data/tblog/scalar_tags: {runs: [...], tags:
+ * {tag: [run index, ...]}}, ~100 KB at 1,000 runs x 20 tags), else TensorBoard's {run: {tag:
+ * {...}}} (1 MB there). */
+export async function scalarTagIndex(): Promise<ScalarTagIndex> {
+  const out: ScalarTagIndex = { runs: new Set(), tags: new Map() };
+  let compact: { runs: string[]; tags: Record<string, number[]> } | undefined;
+  try {
+    compact = await getJson("tblog/scalar_tags");
+  } catch (e) {
+    if (!routeAbsent(e)) throw e;
+  }
+  if (compact) {
+    for (const r of compact.runs) out.runs.add(r);
+    for (const [t, ids] of Object.entries(compact.tags)) out.tags.set(t, new Set(ids.map((i) => compact!.runs[i])));
+    return out;
+  }
+  const byRun = await getJson<Record<string, Record<string, unknown>>>("plugin/scalars/tags");
+  for (const [r, tags] of Object.entries(byRun)) {
+    for (const t of Object.keys(tags)) {
+      out.runs.add(r);
+      let runs = out.tags.get(t);
+      if (!runs) out.tags.set(t, (runs = new Set()));
+      runs.add(r);
+    }
+  }
+  return out;
 }
 
 /** Full-resolution downloads (TensorBoard's own route). */

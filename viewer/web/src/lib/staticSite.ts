@@ -27,7 +27,9 @@ const TYPES: Record<string, string> = {
 
 // Parameters the all-runs answer of a batched route was recorded without.
 const BATCH_ONLY = ["runs", "since"];
-const SCALAR_WINDOW = ["buckets", "start_step", "end_step"];
+// ... and of tblog/scalars_multirun (format=binary: the export holds its JSON form, which the
+// page reads as well).
+const SCALAR_WINDOW = ["buckets", "start_step", "end_step", "format"];
 
 function notFound(what: string) {
   return new Response(`not in this export: ${what}`, { status: 404, headers: { "Content-Type": "text/plain" } });

@@ -33,7 +33,7 @@ export class RunSelector {
       this.state.set({ runFilter: this.filter.value });
       this.render();
       this.onChange();
-    }, 150));
+    }, 60));  // a redraw from held series is cheap: a short pause only merges fast keystrokes
     this.sort.value = state.get("runSort") === "name" ? "name" : "";
     this.sort.addEventListener("change", () => { this.state.set({ runSort: this.sort.value || null }); this.render(); });
     this.list.append(this.rows);
