@@ -101,7 +101,7 @@ bool histo_to_tensor(const tensorboard::HistogramProto& h, std::string& out) {
     return true;
 }
 
-bool to_blob_sequence(const tensorboard::Summary::Value& v, const SeriesMetadata& meta, BlobSequence& out) {
+bool to_blob_sequence(const tensorboard::Summary::Value& v, const SeriesMetadata& meta, std::vector<std::string>& out) {
     using V = tensorboard::Summary::Value;
     switch (v.value_case()) {
         case V::kImage:
@@ -188,6 +188,7 @@ Series& RunIngestor::create(std::string_view tag, SeriesMetadata meta) {
         s.tensors = Reservoir<TensorBytes>(cap);
         s.blobs = Reservoir<BlobSequence>(cap);
         s.scalars.attach(run_.budget());
+        run_.charge_fixed(Run::fixed_bytes(it->first, meta));
         s.meta = std::move(meta);
     }
     return s;
@@ -232,14 +233,14 @@ void RunIngestor::apply_slow(std::string_view record) {
         case tensorboard::Event::kGraphDef: {
             Series* s = find(kRunGraphTag);
             if (!s) s = &create(kRunGraphTag, blank("graphs", DataClass::blob_sequence));
-            if (s->meta.data_class == DataClass::blob_sequence) s->blobs.offer(step, wall, {e.graph_def()});
+            if (s->meta.data_class == DataClass::blob_sequence) s->blobs.offer(step, wall, {Blob(e.graph_def(), run_.budget())});
             return;
         }
         case tensorboard::Event::kTaggedRunMetadata: {
             const auto& trm = e.tagged_run_metadata();
             Series* s = find(trm.tag());
             if (!s) s = &create(trm.tag(), blank("graph_tagged_run_metadata", DataClass::blob_sequence));
-            if (s->meta.data_class == DataClass::blob_sequence) s->blobs.offer(step, wall, {trm.run_metadata()});
+            if (s->meta.data_class == DataClass::blob_sequence) s->blobs.offer(step, wall, {Blob(trm.run_metadata(), run_.budget())});
             return;
         }
         case tensorboard::Event::kSessionLog:
@@ -281,13 +282,18 @@ void RunIngestor::apply_slow(std::string_view record) {
                     bytes = v.tensor().SerializeAsString(), stored = true;
                 else if (v.value_case() == tensorboard::Summary::Value::kHisto)
                     stored = histo_to_tensor(v.histo(), bytes);
-                if (stored) s->tensors.offer(step, wall, std::move(bytes));
+                if (stored) s->tensors.offer(step, wall, TensorBytes(std::move(bytes), run_.budget()));
                 break;
             }
             case DataClass::blob_sequence: {
-                BlobSequence blobs;
-                stored = to_blob_sequence(v, s->meta, blobs);
-                if (stored) s->blobs.offer(step, wall, std::move(blobs));
+                std::vector<std::string> parts;
+                stored = to_blob_sequence(v, s->meta, parts);
+                if (stored) {
+                    BlobSequence blobs;
+                    blobs.reserve(parts.size());
+                    for (std::string& p : parts) blobs.emplace_back(std::move(p), run_.budget());
+                    s->blobs.offer(step, wall, std::move(blobs));
+                }
                 break;
             }
             case DataClass::unknown: stored = true; break;  // ignored on purpose, not a loss

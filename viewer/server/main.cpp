@@ -2,6 +2,7 @@
 //
 //   tblog-view --logdir runs            then open the printed URL
 //   tblog-view export --logdir runs --out report/   a static snapshot (export/exporter.hpp)
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -11,6 +12,8 @@
 #include <thread>
 
 #include "export/exporter.hpp"
+#include "record_scan.hpp"
+#include "store.hpp"
 #include "version.hpp"
 #include "viewer.hpp"
 
@@ -73,6 +76,15 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     Viewer viewer(opt);
+    // --max_memory bounds the process, not only the store's data: what the process holds
+    // before it loads anything (code, libraries, the embedded UI, the HTTP server) and what
+    // each loading thread holds while it reads (its 4 MiB read buffer, one batch ingested
+    // before the budget is enforced again) are set aside from the budget first.
+    if (opt.max_memory) {
+        const unsigned threads = opt.load_threads > 0 ? static_cast<unsigned>(opt.load_threads)
+                                                      : std::max(1u, std::thread::hardware_concurrency());
+        viewer.store().budget().reserve(static_cast<std::int64_t>(process_resident_bytes() + threads * 2 * kScanChunk));
+    }
     try {
         viewer.bind();
     } catch (const std::exception& e) {

@@ -177,10 +177,12 @@ Serves TensorBoard's HTTP data API (and tblog's web UI) for a logdir.
   --http_threads N        threads running request handlers (default: max(8, 2 x cores));
                           idle and slow connections use none
   --load_threads N        runs loaded in parallel (default: one per core)
-  --max_memory SIZE       RAM for scalar points, e.g. 2G or 512M (default: half this machine's
-                          RAM; 0: unlimited). Points beyond it move to a cache file in
-                          --cache_dir; RAM keeps per-block min/max summaries for the charts and
-                          every point stays available at full resolution
+  --max_memory SIZE       RAM for the logdir's data, e.g. 2G or 512M (default: half this
+                          machine's RAM, or of its cgroup's memory limit if lower; 0:
+                          unlimited). Scalar points and the payloads of histograms, images,
+                          audio, text, ... beyond it move to a cache file in --cache_dir; RAM
+                          keeps per-block min/max summaries for the charts and every point
+                          stays available at full resolution
   --cache_dir DIR         where that file goes (default: $TMPDIR or /tmp); it is deleted on exit
   --window_title T        title reported by /data/environment
   -h, --help              this text

@@ -34,8 +34,9 @@ struct Options {
     double reload_interval = 5.0;  // seconds; 0 loads once, < 0 never
     int load_threads = 0;          // 0: one per core
     SamplingPolicy sampling;
-    // Scalar points kept in RAM (bytes, 0: unlimited); the rest spill to a file in cache_dir
-    // (empty: the temporary directory). Default: half the machine's RAM.
+    // RAM for the store's data (bytes, 0: unlimited); scalar points and non-scalar payloads
+    // beyond it spill to a file in cache_dir (empty: the temporary directory). Default: half
+    // the machine's RAM or of the cgroup's memory limit, whichever is lower.
     std::uint64_t max_memory = default_memory_budget();
     std::filesystem::path cache_dir;
     std::string window_title;

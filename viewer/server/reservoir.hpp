@@ -28,6 +28,8 @@ public:
     // capacity 0 means unbounded.
     std::size_t capacity() const { return capacity_; }
     const std::vector<Item>& items() const { return items_; }
+    // For spilling values in place (their steps and order stay as they are).
+    std::vector<Item>& mutable_items() { return items_; }
     std::uint64_t seen() const { return seen_; }
 
     void offer(std::int64_t step, double wall_time, T value) {

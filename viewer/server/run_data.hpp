@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "payload.hpp"
 #include "reservoir.hpp"
 #include "scalar_columns.hpp"
 
@@ -37,30 +38,12 @@ struct SeriesMetadata {
     std::string description;     // SummaryMetadata.summary_description (markdown)
 };
 
-using TensorBytes = std::string;  // a serialized tensorboard.TensorProto
-
-// One element of a blob sequence: immutable bytes shared by the store and every answer that
-// sends them. A request for a 50 MB image takes a reference under the run's lock and streams
-// from it after the lock is released: no copy per request, and memory does not grow with the
-// number of clients fetching it.
-class Blob {
-public:
-    Blob() : bytes_(no_bytes()) {}
-    Blob(std::string bytes) : bytes_(std::make_shared<const std::string>(std::move(bytes))) {}  // NOLINT: implicit
-
-    const std::string& str() const { return *bytes_; }
-    operator const std::string&() const { return *bytes_; }  // NOLINT: reads as the bytes it holds
-    std::size_t size() const { return bytes_->size(); }
-    bool empty() const { return bytes_->empty(); }
-    const std::shared_ptr<const std::string>& shared() const { return bytes_; }
-
-private:
-    static const std::shared_ptr<const std::string>& no_bytes() {
-        static const auto e = std::make_shared<const std::string>();
-        return e;
-    }
-    std::shared_ptr<const std::string> bytes_;
-};
+// Non-scalar payloads (payload.hpp): immutable bytes shared by the store and every answer that
+// sends them, spillable under the memory budget. A request for a 50 MB image takes the
+// shared_ptr of its bytes under the run's lock and streams from it after the lock is
+// released: no copy per request, and memory does not grow with the number of clients.
+using TensorBytes = Payload;  // a serialized tensorboard.TensorProto
+using Blob = Payload;
 using BlobSequence = std::vector<Blob>;  // e.g. {width, height, png} for an image
 
 struct Series {
@@ -68,6 +51,23 @@ struct Series {
     ScalarColumns scalars;             // data_class == scalar
     Reservoir<TensorBytes> tensors;    // data_class == tensor
     Reservoir<BlobSequence> blobs;     // data_class == blob_sequence
+
+    // Spills the payloads of its tensors and blobs to the budget's cache file, oldest first,
+    // while `more()` is true (the budget is exceeded). Returns the RAM bytes given back.
+    template <class More>
+    std::size_t spill_payloads(More&& more) {
+        std::size_t freed = 0;
+        for (auto& it : tensors.mutable_items()) {
+            if (!more()) return freed;
+            freed += it.value.spill();
+        }
+        for (auto& it : blobs.mutable_items())
+            for (Blob& b : it.value) {
+                if (!more()) return freed;
+                freed += b.spill();
+            }
+        return freed;
+    }
 
     // Drops every point with step >= `step` (SessionLog START purge).
     void purge_from(std::int64_t step) {
@@ -83,7 +83,28 @@ class Run {
 public:
     // `budget`: the memory budget its scalar series charge and spill to (none: unbounded).
     Run(std::string name, std::filesystem::path dir, std::shared_ptr<ScalarSpill> budget = nullptr)
-        : budget_(std::move(budget)), name_(std::move(name)), dir_(std::move(dir)) {}
+        : budget_(std::move(budget)), name_(std::move(name)), dir_(std::move(dir)) {
+        charge_fixed(sizeof(Run) + kNodeBytes + name_.size() * 2 + dir_.native().size());
+    }
+    ~Run() {
+        if (budget_) budget_->charge(-static_cast<std::int64_t>(fixed_));
+    }
+    Run(const Run&) = delete;
+    Run& operator=(const Run&) = delete;
+
+    // The RAM a series costs whatever its points: its Series object, its node in `series`,
+    // its tag and metadata (charged to the budget by the ingestor when it creates it; it
+    // cannot be spilled, so the points of other series spill in its place).
+    static std::size_t fixed_bytes(std::string_view tag, const SeriesMetadata& m) {
+        return sizeof(Series) + kNodeBytes + tag.size() + m.plugin_name.size() + m.plugin_content.size() +
+               m.display_name.size() + m.description.size();
+    }
+    // Charges RAM that stays as long as the run (given back when the run goes).
+    void charge_fixed(std::size_t bytes) {
+        fixed_ += bytes;
+        if (budget_) budget_->charge(static_cast<std::int64_t>(bytes));
+    }
+    std::size_t fixed_charged() const { return fixed_; }
 
     const std::string& name() const { return name_; }
     const std::filesystem::path& dir() const { return dir_; }
@@ -104,6 +125,7 @@ public:
     }
 
 private:
+    static constexpr std::size_t kNodeBytes = 64;  // a std::map node's links and malloc header
     static std::uint64_t next_uid() {
         static std::atomic<std::uint64_t> n{0};
         return ++n;
@@ -111,6 +133,7 @@ private:
     std::string name_;
     std::filesystem::path dir_;
     std::uint64_t uid_ = next_uid();
+    std::size_t fixed_ = 0;  // bytes charged by charge_fixed()
 };
 
 // Per-plugin sample sizes for non-scalar series (--samples_per_plugin). Scalars are never

@@ -1,7 +1,11 @@
 #include "scalar_columns.hpp"
 
 #include <sys/mman.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -18,7 +22,8 @@ constexpr std::size_t kBlocksPerSlab = kSlabBytes / ChunkPool::kBlockBytes;
 
 struct ChunkPool::State {
     std::mutex mu;
-    std::vector<unsigned char*> free;  // released or never used blocks
+    std::vector<unsigned char*> free;  // released or never used blocks, the most recent last
+    std::size_t cold = 0;              // free[0, cold) have no pages (trimmed or never touched)
 };
 
 ChunkPool& ChunkPool::instance() {
@@ -45,6 +50,7 @@ unsigned char* ChunkPool::allocate() {
     }
     unsigned char* b = s.free.back();
     s.free.pop_back();
+    s.cold = std::min(s.cold, s.free.size());
     return b;
 }
 
@@ -52,6 +58,37 @@ void ChunkPool::release(unsigned char* block) {
     State& s = state();
     std::lock_guard lk(s.mu);
     s.free.push_back(block);
+}
+
+std::size_t ChunkPool::trim() {
+    State& s = state();
+    std::lock_guard lk(s.mu);
+    if (s.free.size() <= kWarmBlocks) return 0;
+    const std::size_t to = s.free.size() - kWarmBlocks;
+    std::size_t given = 0;
+    for (std::size_t i = s.cold; i < to; ++i)
+        if (::madvise(s.free[i], kBlockBytes, MADV_DONTNEED) == 0) given += kBlockBytes;
+    s.cold = std::max(s.cold, to);
+    return given;
+}
+
+std::size_t ChunkPool::free_blocks() {
+    State& s = state();
+    std::lock_guard lk(s.mu);
+    return s.free.size();
+}
+
+std::size_t ChunkPool::trimmed_blocks() {
+    State& s = state();
+    std::lock_guard lk(s.mu);
+    return s.cold;
+}
+
+void release_free_memory() {
+    ChunkPool::instance().trim();
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
 }
 
 namespace {

@@ -36,12 +36,20 @@ struct ScalarPoint {
 };
 
 // Blocks of kBlockBytes from huge-page-backed slabs, reused after release (thread-safe).
+// Released blocks keep their pages until trim() gives all but the most recently released
+// kWarmBlocks back to the kernel (after spilling: RSS must go down, not only the accounting).
 class ChunkPool {
 public:
     static constexpr std::size_t kBlockBytes = 4096 * 20;
+    static constexpr std::size_t kWarmBlocks = 32;  // 2.5 MiB kept for the next chunks
     static ChunkPool& instance();
     unsigned char* allocate();
     void release(unsigned char* block);
+    // MADV_DONTNEED on the free blocks beyond kWarmBlocks; returns the bytes given back.
+    std::size_t trim();
+    // Blocks free in the pool, and of those, the ones whose pages went back to the kernel.
+    std::size_t free_blocks();
+    std::size_t trimmed_blocks();
 
 private:
     struct State;
@@ -58,6 +66,10 @@ struct BlockSummary {
     float vmin, vmax;
     std::uint16_t count, mn, mx, nan, pinf, ninf;
 };
+
+// Gives memory freed by spilling back to the kernel: the chunk pool's free blocks and the
+// C heap's free pages (malloc_trim, where the C library has it).
+void release_free_memory();
 
 class ScalarColumns {
 public:

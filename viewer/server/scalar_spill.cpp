@@ -8,6 +8,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <algorithm>
 #include <stdexcept>
 
 namespace tblog::view {
@@ -92,10 +96,78 @@ std::uint64_t ScalarSpill::spilled_bytes() const {
     return in_use_;
 }
 
+namespace {
+
+// The number in a cgroup limit file; nullopt for "max", a missing/unreadable file or v1's
+// "no limit" (PAGE_COUNTER_MAX rounded to pages, ~2^63).
+std::optional<std::uint64_t> read_limit(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::string text;
+    if (!(in >> text) || text == "max") return std::nullopt;
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    if (errno || end == text.c_str() || *end || v >= (1ull << 62)) return std::nullopt;
+    return static_cast<std::uint64_t>(v);
+}
+
+// The lowest limit in `file_name` from <base>/<path> up to <base>.
+std::optional<std::uint64_t> lowest_on_path(const std::filesystem::path& base, std::string path, const char* file_name) {
+    std::optional<std::uint64_t> lowest;
+    while (true) {
+        const std::filesystem::path rel = std::filesystem::path(path).relative_path();
+        const bool escapes = rel.lexically_normal().string().rfind("..", 0) == 0;  // never read above the mount
+        if (auto v = escapes ? std::nullopt : read_limit(base / rel / file_name))
+            lowest = lowest ? std::min(*lowest, *v) : *v;
+        const std::size_t slash = path.find_last_of('/');
+        if (path.empty() || slash == std::string::npos) break;
+        path.resize(slash);
+    }
+    return lowest;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> cgroup_memory_limit(const std::filesystem::path& root, const std::string& self_cgroup) {
+    std::optional<std::uint64_t> lowest;
+    auto take = [&](std::optional<std::uint64_t> v) {
+        if (v) lowest = lowest ? std::min(*lowest, *v) : *v;
+    };
+    std::istringstream lines(self_cgroup);
+    for (std::string line; std::getline(lines, line);) {
+        const std::size_t a = line.find(':'), b = a == std::string::npos ? a : line.find(':', a + 1);
+        if (b == std::string::npos) continue;
+        const std::string id = line.substr(0, a), controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (id == "0" && controllers.empty()) {
+            // v2, mounted at the root, or at <root>/unified beside v1 controllers (hybrid)
+            const bool hybrid = !std::filesystem::exists(root / "cgroup.controllers") &&
+                                std::filesystem::exists(root / "unified" / "cgroup.controllers");
+            take(lowest_on_path(hybrid ? root / "unified" : root, path, "memory.max"));
+            continue;
+        }
+        std::istringstream names(controllers);  // v1: "memory", or memory among others
+        for (std::string name; std::getline(names, name, ',');)
+            if (name == "memory") take(lowest_on_path(root / "memory", path, "memory.limit_in_bytes"));
+    }
+    return lowest;
+}
+
+std::uint64_t process_resident_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t size = 0, resident = 0;
+    if (!(statm >> size >> resident)) return 0;
+    const long page = ::sysconf(_SC_PAGESIZE);
+    return resident * static_cast<std::uint64_t>(page > 0 ? page : 4096);
+}
+
 std::uint64_t default_memory_budget() {
     const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page <= 0) return ScalarSpill::kUnlimited;
-    return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+    std::uint64_t usable = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page)
+                                                 : ScalarSpill::kUnlimited;
+    std::ifstream self("/proc/self/cgroup");
+    const std::string text((std::istreambuf_iterator<char>(self)), std::istreambuf_iterator<char>());
+    if (auto limit = cgroup_memory_limit("/sys/fs/cgroup", text)) usable = std::min(usable, *limit);
+    return usable == ScalarSpill::kUnlimited ? usable : usable / 2;
 }
 
 std::uint64_t parse_memory_size(const std::string& flag, const std::string& value) {

@@ -1,10 +1,13 @@
-// The memory budget of the store's scalar points (--max_memory) and the cache file that holds
-// the points beyond it.
+// The memory budget of the store's data (--max_memory) and the cache file that holds what
+// lies beyond it. (Named for its first tenant, the scalar points; it now also holds the
+// payloads of every other kind.)
 //
-// Every ScalarColumns of a Store charges its resident bytes (point chunks and block
-// summaries) to the Store's one ScalarSpill. When the total exceeds the budget the loader
-// spills chunks: their packed 20-byte points go to this file, byte for byte as they were in
-// RAM, and RAM keeps per 64-point block a summary (first/last step, first min, first max,
+// Everything a Store keeps per run charges its resident bytes to the Store's one
+// ScalarSpill: each run's and series' fixed costs (run_data.hpp), each ScalarColumns' point
+// chunks and block summaries, each non-scalar payload (payload.hpp). When the total exceeds
+// the budget the loader spills: payloads go to this file (RAM keeps their size and offset),
+// then scalar chunks: their packed 20-byte points go to the file byte for byte as they were
+// in RAM, and RAM keeps per 64-point block a summary (first/last step, first min, first max,
 // first NaN/+inf/-inf) from which the downsampled chart routes answer without reading the
 // points back. Full-resolution reads (CSV/JSON export, zoom, single points) pread the bytes.
 //
@@ -27,6 +30,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,10 +46,18 @@ public:
     ScalarSpill& operator=(const ScalarSpill&) = delete;
 
     std::uint64_t budget() const { return budget_; }
-    // Bytes of scalar points and summaries held in RAM by every series charging this budget.
+    // Bytes held in RAM by everything charging this budget (points, summaries, payloads, fixed costs).
     std::int64_t resident() const { return resident_.load(std::memory_order_relaxed); }
-    bool over_budget() const { return budget_ != kUnlimited && resident() > static_cast<std::int64_t>(budget_); }
+    bool over_budget() const {
+        return budget_ != kUnlimited && resident() + reserved() > static_cast<std::int64_t>(budget_);
+    }
     void charge(std::int64_t delta) { resident_.fetch_add(delta, std::memory_order_relaxed); }
+
+    // RAM of the budget set aside for what the store does not hold and cannot spill: the
+    // process before it loads anything (code, libraries, the embedded UI), the loader's read
+    // buffers, the answer caches' budgets. The store's data gets budget() - reserved().
+    void reserve(std::int64_t delta) { reserved_.fetch_add(delta, std::memory_order_relaxed); }
+    std::int64_t reserved() const { return reserved_.load(std::memory_order_relaxed); }
 
     // A slot of `bytes` in the cache file (opened on first use; throws std::runtime_error if
     // it cannot be created). Released slots of the same size are reused.
@@ -58,7 +70,7 @@ public:
 
     // Bytes of cache file handed out (spilled points, including slots free for reuse).
     std::uint64_t file_bytes() const;
-    // Bytes of spilled points currently in use.
+    // Bytes of spilled points and payloads currently in use (payloads by their slot's size class).
     std::uint64_t spilled_bytes() const;
     const std::filesystem::path& cache_dir() const { return dir_; }
 
@@ -66,6 +78,7 @@ private:
     const std::uint64_t budget_;
     const std::filesystem::path dir_;
     std::atomic<std::int64_t> resident_{0};
+    std::atomic<std::int64_t> reserved_{0};
     mutable std::mutex mu_;  // guards what follows
     int fd_ = -1;
     std::uint64_t end_ = 0;   // file bytes handed out
@@ -73,7 +86,18 @@ private:
     std::map<std::size_t, std::vector<std::uint64_t>> free_;  // released slots by size
 };
 
-// Half the machine's physical RAM (sysconf): the default --max_memory.
+// The memory limit of this process's cgroup: the lowest memory.max (cgroup v2) or
+// memory.limit_in_bytes (v1, under <root>/memory) found on the cgroup's path from its own
+// directory up to `root`, the cgroup filesystem's mount point. `self_cgroup` is the text of
+// /proc/self/cgroup ("0::/path" for v2, "N:memory:/path" for v1). nullopt: no limit ("max",
+// or v1's "unlimited" value near 2^63), or no cgroup file to read.
+std::optional<std::uint64_t> cgroup_memory_limit(const std::filesystem::path& root, const std::string& self_cgroup);
+
+// This process's resident set now (/proc/self/statm; 0 where there is none).
+std::uint64_t process_resident_bytes();
+
+// Half the memory this process may use: the machine's physical RAM (sysconf), or the
+// cgroup's limit where that is lower (a container): the default --max_memory.
 std::uint64_t default_memory_budget();
 
 // "2G", "512M", "64K", "1.5G", "1048576" (bytes; K/M/G/T are powers of 1024, an optional

@@ -1,9 +1,11 @@
 // All runs the viewer knows, by name. Runs appear as the loader discovers them and disappear
 // when their directory does; a handler holding a shared_ptr<Run> keeps it readable meanwhile.
 //
-// The store owns the memory budget of its scalar points (--max_memory, scalar_spill.hpp):
-// every run's series charge it, and fit_budget() spills points to the cache file when it is
-// exceeded. Routes never see the difference: they read series as before.
+// The store owns the memory budget of its data (--max_memory, scalar_spill.hpp): every run
+// charges it for its fixed costs (Run and Series objects, tags, metadata), its scalar points
+// and summaries and its non-scalar payloads (payload.hpp), and fit_budget() spills points and
+// payloads to the cache file when it is exceeded. Routes never see the difference: they read
+// series as before.
 #pragma once
 
 #include <map>
@@ -27,31 +29,42 @@ public:
         : budget_(std::make_shared<ScalarSpill>(max_memory, std::move(cache_dir))) {}
 
     const ScalarSpill& budget() const { return *budget_; }
+    ScalarSpill& budget() { return *budget_; }
 
     // The Profile dashboard's timelines, one per trace file version (trace_timelines.hpp):
     // the loader builds them as it finds traces, the profile routes read them.
     TraceTimelines& timelines() { return timelines_; }
     const TraceTimelines& timelines() const { return timelines_; }
 
-    // While over budget, spills `run`'s scalar chunks: first the full ones, then the growing
-    // last one of each series. The caller holds run.mutex exclusively (the loader, after each
-    // batch it applied to the run).
+    // While over budget, spills `run`'s data: first the payloads of its tensors and blobs
+    // (the biggest bytes, and read only when their point is shown), then its full scalar
+    // chunks, then the growing last one of each series. The caller holds run.mutex
+    // exclusively (the loader, after each batch it applied to the run).
     void fit_budget(Run& run) {
+        const auto over = [&] { return budget_->over_budget(); };
+        for (auto& [tag, s] : run.series) {
+            if (!over()) return;
+            s.spill_payloads(over);
+        }
         for (bool with_tail : {false, true})
             for (auto& [tag, s] : run.series) {
-                if (!budget_->over_budget()) return;
+                if (!over()) return;
                 s.scalars.spill(with_tail);
             }
     }
 
     // fit_budget() over every run (the loader, after a pass: runs loaded in parallel may have
-    // left the budget exceeded by one batch each).
+    // left the budget exceeded by one batch each), then gives the freed heap back to the
+    // kernel, so that the process's RSS follows the accounting down.
     void fit_budget() {
+        if (budget_->budget() == ScalarSpill::kUnlimited) return;
+        const std::int64_t before = budget_->resident();
         for (const auto& run : runs()) {
-            if (!budget_->over_budget()) return;
+            if (!budget_->over_budget()) break;
             std::unique_lock lk(run->mutex);
             fit_budget(*run);
         }
+        if (budget_->resident() < before) release_free_memory();
     }
 
     // Snapshot of every run, ordered by name.

@@ -4,7 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <random>
+#include <thread>
+
+#include <unistd.h>
 
 #include "tblog/writer.hpp"
 #include "viewer_test_support.hpp"
@@ -56,6 +61,52 @@ void append_to_a(const fs::path& dir) {
     tblog::SummaryWriter w((dir / "a").string(), "", std::nullopt, 10, 120, ".more");
     for (int i = kSteps; i < kSteps + 5000; ++i)
         for (int t = 0; t < 3; ++t) w.add_scalar("tag" + std::to_string(t), value_at(0, t, i), i);
+}
+
+// Runs "k" and "l" with every non-scalar kind, payloads big enough to spill (noise images
+// and audio, 60-bucket histograms, long texts), more records than the samples keep (the
+// reservoirs replace payloads while loading), and a few scalars.
+void write_kinds_logdir(const fs::path& dir) {
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    for (const char* run : {"k", "l"}) {
+        tblog::SummaryWriter w((dir / run).string());
+        for (int i = 0; i < 150; ++i) {
+            std::vector<double> values(500);
+            for (auto& v : values) v = unit(rng) * 10 - i % 7;
+            w.add_histogram("weights", values, i);
+            std::string text = "## step " + std::to_string(i) + "\n\n";
+            for (int k = 0; k < 40; ++k) text += "| " + std::to_string(k * i) + " | *cell* |\n";
+            w.add_text("notes", text, i);
+            w.add_scalar("loss", 1.0 / (i + 1), i);
+            if (i % 5 == 0) {
+                std::vector<std::uint8_t> img(3 * 20 * 20);
+                for (auto& b : img) b = static_cast<std::uint8_t>(rng());
+                w.add_image("noise", tblog::TensorView(img.data(), {3, 20, 20}), i);
+                std::vector<float> sound(3000);
+                for (auto& x : sound) x = unit(rng) * 2 - 1;
+                w.add_audio("hiss", tblog::TensorView(sound), i, 8000);
+                std::vector<int> labels(200);
+                std::vector<float> preds(200);
+                for (int k = 0; k < 200; ++k) labels[k] = rng() % 2, preds[k] = unit(rng);
+                w.add_pr_curve("pr", labels, preds, i);
+            }
+            if (i % 50 == 0) {
+                std::vector<float> verts(3 * 60);
+                for (auto& x : verts) x = unit(rng);
+                w.add_mesh("cloud", tblog::TensorView(verts.data(), {1, 60, 3}), std::nullopt, std::nullopt,
+                           std::nullopt, i);
+            }
+        }
+        std::vector<tblog::GraphNode> nodes;
+        for (int n = 0; n < 40; ++n)
+            nodes.push_back({"layer" + std::to_string(n) + "/linear", "aten::linear",
+                             n ? std::vector<std::string>{"layer" + std::to_string(n - 1) + "/linear"}
+                               : std::vector<std::string>{},
+                             {{8, 64}}});
+        w.add_graph(nodes);
+        w.add_custom_scalars_multilinechart({"loss"}, "training", "loss");
+    }
 }
 
 tv::Options options(const fs::path& logdir, std::uint64_t max_memory) {
@@ -126,6 +177,76 @@ void require_same(const std::vector<std::pair<std::string, std::string>>& x,
     }
 }
 
+// Every answer reading non-scalar payloads, keyed by request, as bytes: the listings, then
+// every blob they list.
+std::vector<std::pair<std::string, std::string>> kind_answers(vtest::TestServer& s) {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto get = [&](const std::string& path) {
+        const vtest::Reply r = s.get(path);
+        INFO(path);
+        REQUIRE(r.status == 200);
+        out.emplace_back("GET " + path, r.body);
+        return r.body;
+    };
+    auto post = [&](const std::string& path, const std::string& body) {
+        const vtest::Reply r = s.post(path, body, "application/x-www-form-urlencoded");
+        INFO(path);
+        REQUIRE(r.status == 200);
+        out.emplace_back("POST " + path + " " + body, r.body);
+        return r.body;
+    };
+    for (const char* plugin : {"text", "histograms", "distributions", "images", "audio", "pr_curves", "mesh"})
+        get(std::string("/data/plugin/") + plugin + "/tags");
+    get("/data/plugin/custom_scalars/layout");
+    for (const std::string run : {"k", "l"}) {
+        const std::string r = "?run=" + run;
+        get("/data/plugin/text/text" + r + "&tag=notes/text_summary");
+        get("/data/plugin/text/text" + r + "&tag=notes/text_summary&markdown=false");
+        get("/data/plugin/histograms/histograms" + r + "&tag=weights");
+        get("/data/plugin/distributions/distributions" + r + "&tag=weights");
+        get("/data/plugin/pr_curves/pr_curves" + r + "&tag=pr");
+        get("/data/plugin/graphs/graph" + r);
+        get("/data/plugin/graphs/graph" + r + "&limit_attr_size=10&large_attrs_key=_too_large");
+        const json meshes = json::parse(get("/data/plugin/mesh/meshes" + r + "&tag=cloud"));
+        for (const auto& m : meshes)
+            get("/data/plugin/mesh/data" + r + "&tag=cloud&content_type=VERTEX&sample=0&step=" +
+                std::to_string(m["step"].get<std::int64_t>()));
+        for (const char* kind : {"images", "audio"}) {
+            const std::string list = std::string("/data/plugin/") + kind + "/" + kind + r + "&tag=" +
+                                     (kind == std::string("images") ? "noise" : "hiss") + "&sample=0";
+            const json entries = json::parse(get(list));
+            CHECK(!entries.empty());
+            for (const auto& e : entries)
+                get(std::string("/data/plugin/") + kind +
+                    (kind == std::string("images") ? "/individualImage?" : "/individualAudio?") +
+                    e["query"].get<std::string>());
+        }
+    }
+    post("/data/plugin/histograms/histograms_multirun", form("weights", {"k", "l"}));
+    post("/data/plugin/images/images_multirun", form("noise", {"l", "k"}) + "&sample=0");
+    const std::string ts =
+        R"([{"plugin":"histograms","tag":"weights"},{"plugin":"images","tag":"noise","run":"k","sample":0}])";
+    const json series = json::parse(post("/data/plugin/timeseries/timeSeries", "requests=" + enc(ts)));
+    for (const auto& step : series[1]["runToSeries"]["k"])
+        get("/data/plugin/timeseries/imageData?imageId=" + step["imageId"].get<std::string>());
+    get("/data/plugin/timeseries/tags");
+    return out;
+}
+
+// Payloads of tensors and blobs now in the cache file.
+std::size_t spilled_payloads(vtest::TestServer& s) {
+    std::size_t n = 0;
+    for (const auto& run : s.viewer().store().runs()) {
+        std::shared_lock lk(run->mutex);
+        for (const auto& [tag, ser] : run->series) {
+            for (const auto& it : ser.tensors.items()) n += it.value.spilled();
+            for (const auto& it : ser.blobs.items())
+                for (const auto& b : it.value) n += b.spilled();
+        }
+    }
+    return n;
+}
+
 std::int64_t resident(vtest::TestServer& s) { return s.viewer().store().budget().resident(); }
 
 std::size_t spilled_chunks(vtest::TestServer& s) {
@@ -181,6 +302,148 @@ TEST_CASE("memory budget (--max_memory): answers are the same bytes with every p
     CHECK(full.scalars("a", "tag0").size() == static_cast<std::size_t>(kSteps + 5000));
     CHECK(resident(small) <= static_cast<std::int64_t>(kBudget));
     require_same(answers(full, cursor), answers(small, cursor));
+}
+
+TEST_CASE("memory budget: tensors, histograms, images, audio, text, PR curves, meshes and graphs spill, answers unchanged") {
+    tbtest::TempDir dir;
+    write_kinds_logdir(dir.path());
+    constexpr std::uint64_t kBudget = 128 * 1024;  // ~10 % of what these runs hold in RAM
+
+    vtest::TestServer full(options(dir.path(), 0));
+    vtest::TestServer small(options(dir.path(), kBudget));
+    CHECK(spilled_payloads(full) == 0);
+    CHECK(resident(full) > static_cast<std::int64_t>(4 * kBudget));  // payloads and fixed costs are charged
+    CHECK(spilled_payloads(small) > 300);
+    CHECK(resident(small) <= static_cast<std::int64_t>(kBudget));
+    CHECK(small.viewer().store().budget().spilled_bytes() > 400 * 1024);
+
+    const auto want = kind_answers(full);
+    CHECK(want.size() > 60);
+    require_same(want, kind_answers(small));
+    // Read back again (nothing cached in the payloads themselves): still the same.
+    require_same(want, kind_answers(small));
+}
+
+TEST_CASE("memory budget: a payload's bytes survive its spilling while an answer holds them") {
+    tbtest::TempDir dir;
+    tv::ScalarSpill budget(1, dir.path());
+    const std::string text(5000, 'x');
+    {
+        tv::Payload p(text, &budget);
+        CHECK(budget.resident() >= 5000);
+        const auto held = p.bytes();  // an answer in flight
+        CHECK(p.spill() >= 5000);
+        CHECK(p.spilled());
+        CHECK(*held == text);         // still its own string
+        CHECK(*p.bytes() == text);    // read back from the file
+        CHECK(budget.resident() < 200);
+        CHECK(budget.spilled_bytes() >= 5000);
+        CHECK(p.spill() == 0);        // once
+        tv::Payload small(std::string(100, 'y'), &budget);
+        CHECK(small.spill() == 0);    // too small to be worth it
+        CHECK(*small.bytes() == std::string(100, 'y'));
+    }
+    CHECK(budget.resident() == 0);  // every charge given back
+    CHECK(budget.spilled_bytes() == 0);
+    tv::Payload next(std::string(4990, 'z'), &budget);
+    next.spill();
+    CHECK(budget.file_bytes() < 2 * 5000);  // the released slot (same size class) was reused
+    CHECK(*next.bytes() == std::string(4990, 'z'));
+}
+
+TEST_CASE("memory budget: runs and series charge their fixed costs, given back when a run goes") {
+    auto budget = std::make_shared<tv::ScalarSpill>();
+    {
+        tv::Run run("some/run", "/logs/some/run", budget);
+        const std::int64_t empty = budget->resident();
+        CHECK(empty >= static_cast<std::int64_t>(sizeof(tv::Run)));
+        tv::SeriesMetadata m;
+        m.plugin_name = "scalars";
+        m.description = std::string(300, 'd');
+        run.charge_fixed(tv::Run::fixed_bytes("loss", m));
+        CHECK(budget->resident() >= empty + static_cast<std::int64_t>(sizeof(tv::Series) + 300));
+    }
+    CHECK(budget->resident() == 0);
+}
+
+namespace {
+
+std::size_t rss_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::size_t size = 0, resident = 0;
+    statm >> size >> resident;
+    return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+TEST_CASE("memory budget: spilled chunks' memory goes back to the kernel (RSS falls, not only the accounting)") {
+    tbtest::TempDir dir;
+    tv::ScalarSpill budget(1, dir.path());  // everything over budget
+    constexpr int kSeries = 20, kPoints = 40 * 4096;  // 20 x 3.3 MB of points
+    std::vector<std::unique_ptr<tv::ScalarColumns>> cols;
+    for (int s = 0; s < kSeries; ++s) {
+        cols.push_back(std::make_unique<tv::ScalarColumns>());
+        cols.back()->attach(&budget);
+        for (int i = 0; i < kPoints; ++i) cols.back()->push(i, i * 0.5, static_cast<float>(i % 100));
+    }
+    const std::size_t filled = rss_bytes();
+    for (auto& c : cols) c->spill(true);
+    tv::release_free_memory();
+    const std::size_t after = rss_bytes();
+    INFO("RSS filled " << filled << ", after spilling " << after);
+    const std::size_t points_bytes = std::size_t{kSeries} * kPoints * tv::ScalarColumns::kBytesPerPoint;
+    CHECK(filled > after);
+    CHECK(filled - after > points_bytes * 3 / 4);
+    CHECK(tv::ChunkPool::instance().trimmed_blocks() + tv::ChunkPool::kWarmBlocks >= tv::ChunkPool::instance().free_blocks());
+    // The points are all there, read back from the file, and pushing reuses trimmed blocks.
+    CHECK(cols[7]->point(kPoints - 1).step == kPoints - 1);
+    CHECK(cols[7]->value(12345) == 45.0f);
+    cols[7]->push(kPoints, 1.0, 2.0f);
+    CHECK(cols[7]->size() == static_cast<std::size_t>(kPoints) + 1);
+}
+
+TEST_CASE("memory budget: the default follows a cgroup v1 or v2 memory limit below RAM") {
+    tbtest::TempDir dir;
+    const fs::path root = dir.path();
+    auto put = [&](const fs::path& rel, const std::string& text) {
+        fs::create_directories((root / rel).parent_path());
+        std::ofstream(root / rel) << text << "\n";
+    };
+    // v2: the lowest limit on the path from the process's cgroup up to the mount point.
+    put("cgroup.controllers", "cpu memory");
+    put("memory.max", "max");
+    put("kube/memory.max", "8589934592");
+    put("kube/pod1/memory.max", "max");
+    put("kube/pod1/app/memory.max", "17179869184");
+    CHECK(tv::cgroup_memory_limit(root, "0::/kube/pod1/app\n") == 8589934592ull);
+    CHECK(tv::cgroup_memory_limit(root, "0::/kube/pod1\n") == 8589934592ull);
+    CHECK(tv::cgroup_memory_limit(root, "0::/\n") == std::nullopt);  // "max": no limit
+    // A cgroup namespace: the path is not under the mount, the mount's own file counts.
+    CHECK(tv::cgroup_memory_limit(root, "0::/not/here\n") == std::nullopt);
+    put("memory.max", "1073741824");
+    CHECK(tv::cgroup_memory_limit(root, "0::/not/here\n") == 1073741824ull);
+    CHECK(tv::cgroup_memory_limit(root, "0::/../../etc\n") == 1073741824ull);  // never above the mount
+    // v1: memory.limit_in_bytes under <root>/memory; PAGE_COUNTER_MAX means none.
+    tbtest::TempDir dir1;
+    const fs::path v1 = dir1.path();
+    fs::create_directories(v1 / "memory" / "docker" / "abc");
+    std::ofstream(v1 / "memory" / "memory.limit_in_bytes") << "9223372036854771712\n";
+    std::ofstream(v1 / "memory" / "docker" / "abc" / "memory.limit_in_bytes") << "2147483648\n";
+    const std::string self = "12:pids:/docker/abc\n4:memory:/docker/abc\n0::/\n";
+    CHECK(tv::cgroup_memory_limit(v1, self) == 2147483648ull);
+    CHECK(tv::cgroup_memory_limit(v1, "4:cpu,memory:/docker/abc\n") == 2147483648ull);
+    CHECK(tv::cgroup_memory_limit(v1, "4:memory:/\n") == std::nullopt);
+    CHECK(tv::cgroup_memory_limit(v1, "") == std::nullopt);
+    CHECK(tv::cgroup_memory_limit(v1, "garbage\n4:memory\n") == std::nullopt);
+    // Hybrid: v2 at <root>/unified beside the v1 controllers.
+    fs::create_directories(v1 / "unified" / "svc");
+    std::ofstream(v1 / "unified" / "cgroup.controllers") << "\n";
+    std::ofstream(v1 / "unified" / "svc" / "memory.max") << "536870912\n";
+    CHECK(tv::cgroup_memory_limit(v1, "4:memory:/docker/abc\n0::/svc\n") == 536870912ull);
+    // This machine's default: half of RAM or of its cgroup's limit, whichever is lower.
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    CHECK(tv::default_memory_budget() <= static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2);
 }
 
 TEST_CASE("memory budget: --max_memory sizes and --cache_dir") {

@@ -115,8 +115,13 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
                         {"first_pass_cpu_seconds", s.first_pass_cpu_seconds},
                         {"last_pass_seconds", s.last_pass_seconds},
                         {"reload_interval", ctx.options.reload_interval},
-                        // --max_memory (0: unlimited), scalar points' RAM and bytes spilled past it
+                        // --max_memory (0: unlimited), the RAM the store's data is charged
+                        // (scalar points and summaries, payloads, fixed per-run/series costs)
+                        // and the bytes spilled past it; scalar_* are their older names
                         {"max_memory", budget.budget() == ScalarSpill::kUnlimited ? 0 : budget.budget()},
+                        {"data_ram_bytes", budget.resident()},
+                        {"reserved_bytes", budget.reserved()},  // set aside (ScalarSpill::reserve)
+                        {"data_cache_bytes", budget.spilled_bytes()},
                         {"scalar_ram_bytes", budget.resident()},
                         {"scalar_cache_bytes", budget.spilled_bytes()},
                         // the Profile dashboard's timelines kept (trace_timelines.hpp); builds

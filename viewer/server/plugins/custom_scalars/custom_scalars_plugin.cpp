@@ -22,7 +22,7 @@ constexpr const char* kConfigTag = "custom_scalars__config__";
 bool layout_of(const Series& s, tensorboard::Layout& out) {
     const auto& items = s.tensors.items();
     Tensor t;
-    if (items.empty() || !parse_tensor(items.back().value, t) || !t.is_string() || t.proto.string_val_size() < 1)
+    if (items.empty() || !parse_tensor(*items.back().value.bytes(), t) || !t.is_string() || t.proto.string_val_size() < 1)
         return false;
     return out.ParseFromString(t.proto.string_val(0));
 }

@@ -24,14 +24,16 @@ namespace gp = google::protobuf;
 constexpr std::string_view kRunGraphTag = "__run_graph__";
 
 // The first blob of the latest point of run/tag among `plugins` (TensorBoard reads with
-// downsample=1, which keeps the latest point). Caller holds the run's lock.
-const std::string* latest_blob(const Run& run, std::string_view tag, std::initializer_list<std::string_view> plugins) {
+// downsample=1, which keeps the latest point), or null. Caller holds the run's lock; the
+// bytes are a shared_ptr (held by the caller while it parses them), not a pointer into the
+// series, because the payload may be spilled as soon as the lock is released.
+std::shared_ptr<const std::string> latest_blob(const Run& run, std::string_view tag, std::initializer_list<std::string_view> plugins) {
     const Series* s = run.find(tag);
     if (!s || s->meta.data_class != DataClass::blob_sequence) return nullptr;
     if (std::find(plugins.begin(), plugins.end(), s->meta.plugin_name) == plugins.end()) return nullptr;
     const auto& items = s->blobs.items();
     if (items.empty() || items.back().value.empty()) return nullptr;
-    return &items.back().value.front().str();
+    return items.back().value.front().bytes();
 }
 
 // Removes attribute values whose encoded size exceeds `limit` from every node of a mirrored
@@ -119,11 +121,11 @@ void register_graph_routes(Router& srv, ServerContext& ctx) {
             std::shared_lock lk(run->mutex);
             const std::string tag = param_or(req, "tag", "");
             if (conceptual) {  // the Keras model config of tag (graph_keras_model)
-                if (const std::string* b = latest_blob(*run, tag, {"graph_keras_model"})) graph = keras_model_to_graph_def(*b);
+                if (const auto b = latest_blob(*run, tag, {"graph_keras_model"})) graph = keras_model_to_graph_def(*b);
             } else if (!req.has_param("tag")) {
-                if (const std::string* b = latest_blob(*run, kRunGraphTag, {"graphs"}))
+                if (const auto b = latest_blob(*run, kRunGraphTag, {"graphs"}))
                     graph = parse_mirrored(tensorboard::GraphDef::descriptor(), *b);
-            } else if (const std::string* b = latest_blob(*run, tag, {"graph_run_metadata", "graph_run_metadata_graph"})) {
+            } else if (const auto b = latest_blob(*run, tag, {"graph_run_metadata", "graph_run_metadata_graph"})) {
                 graph = merge_run_metadata_graphs(*b);
             }
         } catch (const std::invalid_argument& e) {  // a Keras config that is not one
@@ -147,7 +149,7 @@ void register_graph_routes(Router& srv, ServerContext& ctx) {
         std::optional<std::string> text;
         {
             std::shared_lock lk(run->mutex);
-            if (const std::string* b = latest_blob(*run, *tag, {"graph_tagged_run_metadata", "graph_run_metadata"}))
+            if (const auto b = latest_blob(*run, *tag, {"graph_tagged_run_metadata", "graph_run_metadata"}))
                 text = text_format_in_wire_order(tensorboard::RunMetadata::descriptor(), *b);
         }
         if (!text) return send_error(res, 404, "No run metadata for run \"" + run->name() + "\", tag \"" + *tag + "\"");

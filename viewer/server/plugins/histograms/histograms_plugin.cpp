@@ -80,7 +80,7 @@ std::string series_json(const Reservoir<TensorBytes>& r, std::size_t limit, Body
     std::vector<Bucket> buckets;
     bool first = true;
     for (std::size_t i : downsample_indices(items.size(), limit)) {
-        if (!buckets_of(items[i].value, buckets)) continue;
+        if (!buckets_of(*items[i].value.bytes(), buckets)) continue;
         if (!first) out += ',';
         first = false;
         out += '[';

@@ -76,8 +76,9 @@ void serve_blob(ServerContext& ctx, const httplib::Request& req, httplib::Respon
                                    [](const auto& item, std::int64_t st) { return item.step < st; });
         if (it == items.end() || it->step != *step || *index < 0 || static_cast<std::size_t>(*index) >= it->value.size())
             return send_error(res, 404, "No such blob (it may have been sampled out)");
-        const Blob& blob = it->value[static_cast<std::size_t>(*index)];
-        http::stream_shared(res, blob.shared(), mime(s, blob));
+        auto bytes = it->value[static_cast<std::size_t>(*index)].bytes();  // held by the answer until sent
+        const char* type = mime(s, *bytes);
+        http::stream_shared(res, std::move(bytes), type);
     });
 }
 

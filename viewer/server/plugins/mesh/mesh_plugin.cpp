@@ -106,7 +106,7 @@ void register_mesh_routes(Router& srv, ServerContext& ctx) {
                 if (static_cast<double>(it.step) != step) continue;
                 Tensor t;
                 std::vector<double> v;
-                if (!parse_tensor(it.value, t) || !t.to_doubles(v) || t.shape.empty() || *sample < 0 ||
+                if (!parse_tensor(*it.value.bytes(), t) || !t.to_doubles(v) || t.shape.empty() || *sample < 0 ||
                     *sample >= t.shape[0])
                     continue;
                 const std::size_t per_sample = t.num_elements() / static_cast<std::size_t>(t.shape[0]);

@@ -65,7 +65,7 @@ void register_pr_curve_routes(Router& srv, ServerContext& ctx) {
             Tensor t;
             std::vector<double> v;
             for (const auto& it : s->tensors.items()) {
-                if (!parse_tensor(it.value, t) || !t.to_doubles(v) || t.shape.size() != 2 || t.shape[0] != 6) continue;
+                if (!parse_tensor(*it.value.bytes(), t) || !t.to_doubles(v) || t.shape.size() != 2 || t.shape[0] != 6) continue;
                 const auto cols = static_cast<std::size_t>(t.shape[1]);
                 const std::size_t thresholds = md.num_thresholds() ? md.num_thresholds() : cols;
                 entries.push_back(pr_entry(it.wall_time, it.step, v, cols, thresholds));

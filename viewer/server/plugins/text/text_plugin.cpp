@@ -81,7 +81,10 @@ void register_text_routes(Router& srv, ServerContext& ctx) {
             json out = json::array();
             StringTensorView t;
             for (const auto& it : s.tensors.items()) {
-                if (!parse_string_tensor(it.value, t)) continue;
+                // `t` views into the bytes: they are held for as long as it is used (a spilled
+                // payload's bytes are a fresh copy that lives only as long as this pointer).
+                const auto bytes = it.value.bytes();
+                if (!parse_string_tensor(*bytes, t)) continue;
                 out.push_back({{"wall_time", jnum(it.wall_time)}, {"step", it.step}, {"text", text_to_html(t, markdown)}});
             }
             send_json(res, out);

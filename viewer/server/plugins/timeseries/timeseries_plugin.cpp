@@ -111,7 +111,7 @@ json histogram_series(const Series& s) {
         Tensor t;
         std::vector<double> v;
         json bins = json::array();
-        if (parse_tensor(it.value, t) && t.to_doubles(v) && t.shape.size() == 2 && t.shape[1] == 3)
+        if (parse_tensor(*it.value.bytes(), t) && t.to_doubles(v) && t.shape.size() == 2 && t.shape[1] == 3)
             for (std::size_t i = 0; i + 2 < v.size(); i += 3)
                 bins.push_back({{"min", jnum(v[i])}, {"max", jnum(v[i + 1])}, {"count", jnum(v[i + 2])}});
         out.push_back({{"wallTime", jnum(it.wall_time)}, {"step", it.step}, {"bins", std::move(bins)}});
@@ -222,8 +222,11 @@ void register_timeseries_routes(Router& srv, ServerContext& ctx) {
         const Series* s = run->find(parts[1]);
         if (!s || !series_of(*s, kImages.plugin, kImages.cls)) return send_error(res, 404, "No such image");
         for (const auto& it : s->blobs.items())
-            if (it.step == step && index < it.value.size())
-                return http::stream_shared(res, it.value[index].shared(), image_mime(it.value[index]));
+            if (it.step == step && index < it.value.size()) {
+                auto bytes = it.value[index].bytes();  // held by the answer until it is sent
+                const char* mime = image_mime(*bytes);
+                return http::stream_shared(res, std::move(bytes), mime);
+            }
         send_error(res, 404, "No such image (it may have been sampled out)");
     });
 }
