@@ -84,9 +84,10 @@ bool refuse_path_escapes(const httplib::Request& req, httplib::Response& res) {
     // components and NUL are refused there.
     for (const char* name : {"run", "runs", "name", "session", "host", "tag", "path"}) {
         const bool is_tag = std::string_view(name) == "tag";
-        const std::size_t n = req.get_param_value_count(name);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::string v = req.get_param_value(name, i);
+        // one pass over the values (get_param_value(name, i) walks them again for each i)
+        const auto [first, last] = req.params.equal_range(name);
+        for (auto it = first; it != last; ++it) {
+            const std::string& v = it->second;
             const bool bad = is_tag ? v.find('\0') != std::string::npos || has_dotdot_component(v) : is_path_escape(v);
             if (bad) {
                 send_error(res, 400, std::string("refused: parameter \"") + name + "\" must not leave its directory");

@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http_util.hpp"
 #include "markdown.hpp"
@@ -67,6 +68,15 @@ inline json tags_index(const Store& store, std::string_view plugin, DataClass cl
     return tags_index(store, plugin, cls, [](const Series&, json&) {});
 }
 
+// Every value of a repeated parameter (runs=a&runs=b...), in order: one pass, where
+// get_param_value(name, i) for each i walks the parameters again (quadratic at 1,000 runs).
+inline std::vector<std::string> param_values(const httplib::Request& req, const char* name) {
+    std::vector<std::string> out;
+    const auto [first, last] = req.params.equal_range(name);
+    for (auto it = first; it != last; ++it) out.push_back(it->second);
+    return out;
+}
+
 // The series of a batched request (tag=&runs=a&runs=b...): calls f(run, series, i) for each
 // requested run that has a series of `plugin`/`cls` under the tag, in request order, under the
 // run's shared lock (i: the run's position among the `runs` parameters). False, with a 400
@@ -76,8 +86,9 @@ bool for_each_requested_series(const ServerContext& ctx, const httplib::Request&
                                std::string_view plugin, DataClass cls, F&& f) {
     auto tag = require_param(req, res, "tag");
     if (!tag) return false;
-    for (std::size_t i = 0, n = req.get_param_value_count("runs"); i < n; ++i) {
-        auto run = ctx.store.find(req.get_param_value("runs", i));
+    const std::vector<std::string> runs = param_values(req, "runs");
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        auto run = ctx.store.find(runs[i]);
         if (!run) continue;
         std::shared_lock lk(run->mutex);
         const Series* s = run->find(*tag);

@@ -263,8 +263,7 @@ void register_scalar_routes(Router& srv, ServerContext& ctx) {
     const http::Version many_runs = [&ctx](const httplib::Request& req) -> std::optional<std::string> {
         std::string v;
         const std::string tag = req.get_param_value("tag");
-        for (std::size_t i = 0, n = req.get_param_value_count("runs"); i < n; ++i)
-            append_version(v, ctx.store, req.get_param_value("runs", i), tag);
+        for (const std::string& run : param_values(req, "runs")) append_version(v, ctx.store, run, tag);
         return v;
     };
 
@@ -312,8 +311,8 @@ void register_scalar_routes(Router& srv, ServerContext& ctx) {
         const auto binary = binary_format(req, res);
         if (!binary) return;
         const std::string tag = req.get_param_value("tag");
-        const std::size_t cursors = req.get_param_value_count("since");
-        auto since = [&](std::size_t i) { return i < cursors ? req.get_param_value("since", i) : std::string(); };
+        const std::vector<std::string> cursors = param_values(req, "since");
+        auto since = [&](std::size_t i) { return i < cursors.size() ? cursors[i] : std::string(); };
         if (!*binary) {
             serve_multirun(ctx, req, res, kPlugin, DataClass::scalar, [&](const Run& run, const Series& s, std::size_t i) {
                 return downsampled_json(run, tag, s.scalars, *q, since(i));

@@ -83,7 +83,13 @@ class ScalarCard {
 
   private redrawRuns() {
     if (this.runs.some((r) => this.data.has(r))) this.draw(!!this.zoom);
-    if (this.toFetch(false).length) void this.load(false);
+    // what is missing (or finer) is asked for once the redraw is on screen: its answers would
+    // otherwise be decoded and drawn in the frame the user waits for
+    if (this.toFetch(false).length) requestAnimationFrame(() => setTimeout(() => {
+      if (!this.active || !this.toFetch(false).length) return;
+      if (this.visible) void this.load(false);
+      else this.stale ||= "runs";
+    }));
   }
 
   /** New data may be on the server: asked for now on screen, when back on it otherwise. */
