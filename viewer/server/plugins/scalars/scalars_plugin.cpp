@@ -192,7 +192,7 @@ std::optional<bool> binary_format(const httplib::Request& req, httplib::Response
 
 // {"runs": [name, ...], "tags": {tag: [index into runs, ...]}}: which runs have which scalar
 // tags, what the Scalars dashboard needs of TensorBoard's {run: {tag: {displayName,
-// description}}} (1 MB and 20,000 rendered descriptions at 1,000 runs x 20 tags; ~100 KB here).
+// description}}} (746 KB and 20,000 rendered descriptions at 1,000 runs x 20 tags; 58 KB here).
 std::string run_tag_index(const Store& store) {
     std::vector<std::string> runs;
     std::map<std::string, std::string> tags;  // tag -> its run indices, comma-separated

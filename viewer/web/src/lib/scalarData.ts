@@ -232,8 +232,8 @@ async function send(key: string, b: { tag: string; buckets: number; range?: [num
 export interface ScalarTagIndex { runs: Set<string>; tags: Map<string, Set<string>> }
 
 /** The scalar tag index: tblog-view's compact one (/data/tblog/scalar_tags: {runs: [...], tags:
- * {tag: [run index, ...]}}, ~100 KB at 1,000 runs x 20 tags), else TensorBoard's {run: {tag:
- * {...}}} (1 MB there). */
+ * {tag: [run index, ...]}}, 58 KB at 1,000 runs x 20 tags), else TensorBoard's {run: {tag:
+ * {...}}} (746 KB there). */
 export async function scalarTagIndex(): Promise<ScalarTagIndex> {
   const out: ScalarTagIndex = { runs: new Set(), tags: new Map() };
   let compact: { runs: string[]; tags: Record<string, number[]> } | undefined;
