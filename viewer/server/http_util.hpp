@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/response_cache.hpp"
 #include "loader.hpp"
 #include "options.hpp"
 #include "store.hpp"
@@ -25,6 +26,9 @@ struct ServerContext {
     const Options& options;
     Store& store;
     Loader& loader;
+    // Answers kept as sent (http/response_cache.hpp), shared by the routes wrapped in
+    // http::cached(); the Viewer sizes it from --max_memory.
+    std::shared_ptr<http::ResponseCache> answers = std::make_shared<http::ResponseCache>();
 };
 
 // A number as TensorBoard's JSON has it: non-finite values become the strings "NaN",

@@ -7,19 +7,20 @@
 // as the loader saw them (ProfileTrace): a file rewritten (new size or mtime) is built anew,
 // an unchanged one never again. A failure (refused, not valid) is kept the same way, so a bad
 // file is not parsed again on every request. One build per version: callers asking while it
-// is being built wait for that build. Answers are held up to a byte budget; past it the least
-// recently used are dropped (and built again, lazily, when asked for).
+// is being built wait for that build (versioned_cache.hpp). Answers are held up to a byte
+// budget; past it the least recently used are dropped (and built again, lazily, when asked
+// for), and one larger than the whole budget is handed to its callers but not kept.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+
+#include "versioned_cache.hpp"
 
 namespace tblog::view {
 
@@ -37,127 +38,55 @@ struct TraceTimeline {
     std::string error;
 };
 
-struct TraceTimelineStats {
-    std::uint64_t entries = 0;  // versions held (answers and failures)
-    std::uint64_t bytes = 0;    // answer bytes held
-    std::uint64_t builds = 0;   // builds run since start (each version once, unless dropped past the budget)
-    std::uint64_t dropped = 0;  // answers dropped past the budget
-};
+// entries: versions held (answers and failures); bytes: their answer and message bytes;
+// builds: builds run since start (each version once, unless dropped past the budget);
+// hits: answers found kept or waited for; dropped: answers dropped past the budget.
+using TraceTimelineStats = VersionedCacheStats;
 
 class TraceTimelines {
 public:
-    static constexpr std::uint64_t kDefaultBudget = std::uint64_t(1) << 30;  // 1 GiB of answers
-    explicit TraceTimelines(std::uint64_t budget = kDefaultBudget) : budget_(budget) {}
+    static constexpr std::uint64_t kDefaultBudget = std::uint64_t{1} << 30;  // 1 GiB of answers
+    explicit TraceTimelines(std::uint64_t budget = kDefaultBudget) : cache_(budget, budget, timeline_bytes) {}
 
     using Build = std::function<TraceTimeline()>;
 
     // The timeline of `v`: the kept one, else build() run now (by this caller; others asking
     // for `v` meanwhile wait for it). build() reports failures in the result, never throws.
     TraceTimeline get(const TraceFileVersion& v, const Build& build) {
-        std::unique_lock lk(mu_);
-        for (;;) {
-            auto it = entries_.find(v.path);
-            if (it != entries_.end() && it->second.version == v) {
-                Entry& e = it->second;
-                if (e.building) {
-                    cv_.wait(lk);
-                    continue;  // the entry may have been replaced or dropped meanwhile
-                }
-                if (e.kept) {
-                    touch(it);
-                    return e.result;
-                }
+        return *cache_.get(v.path, v, [&] {
+            {
+                std::lock_guard lk(mu_);
+                built_[v.path] = v;
             }
-            break;
-        }
-        Entry& e = entries_[v.path];
-        forget(v.path, e);
-        e = Entry{};
-        e.version = v, e.building = true;
-        ++stats_.builds;
-        lk.unlock();
-        TraceTimeline r = build();
-        lk.lock();
-        auto it = entries_.find(v.path);
-        if (it != entries_.end() && it->second.version == v && it->second.building) {
-            it->second.building = false, it->second.kept = true, it->second.built = true;
-            it->second.result = r;
-            it->second.bytes = r.bytes ? r.bytes->size() : 0;
-            stats_.bytes += it->second.bytes;
-            lru_.push_front(v.path);
-            it->second.lru = lru_.begin();
-            fit(v.path);
-        }
-        cv_.notify_all();
-        return r;
+            return std::make_shared<const TraceTimeline>(build());
+        });
     }
 
     // Whether `v` was ever built (kept, being built, or dropped past the budget since): the
     // loader builds each version once, ahead of the page, and leaves dropped ones to get().
     bool seen(const TraceFileVersion& v) const {
         std::lock_guard lk(mu_);
-        const auto it = entries_.find(v.path);
-        return it != entries_.end() && it->second.version == v && (it->second.building || it->second.built);
+        const auto it = built_.find(v.path);
+        return it != built_.end() && it->second == v;
     }
 
     // Forgets the timelines of files not in `paths` (traces gone from the logdir).
     void retain(const std::set<std::string>& paths) {
+        cache_.retain([&](const std::string& path) { return paths.count(path) > 0; });
         std::lock_guard lk(mu_);
-        for (auto it = entries_.begin(); it != entries_.end();) {
-            if (paths.count(it->first) || it->second.building) {
-                ++it;
-                continue;
-            }
-            forget(it->first, it->second);
-            it = entries_.erase(it);
-        }
+        for (auto it = built_.begin(); it != built_.end();) it = paths.count(it->first) ? std::next(it) : built_.erase(it);
     }
 
-    TraceTimelineStats stats() const {
-        std::lock_guard lk(mu_);
-        TraceTimelineStats s = stats_;
-        s.entries = 0;
-        for (const auto& [path, e] : entries_) s.entries += e.kept;
-        return s;
-    }
+    TraceTimelineStats stats() const { return cache_.stats(); }
 
 private:
-    struct Entry {
-        TraceFileVersion version;
-        bool building = false, kept = false, built = false;
-        TraceTimeline result;
-        std::uint64_t bytes = 0;
-        std::list<std::string>::iterator lru;
-    };
-
-    void touch(std::map<std::string, Entry>::iterator it) { lru_.splice(lru_.begin(), lru_, it->second.lru); }
-
-    // Releases what `e` holds (its answer and its place in the LRU list).
-    void forget(const std::string&, Entry& e) {
-        if (!e.kept) return;
-        stats_.bytes -= e.bytes;
-        lru_.erase(e.lru);
-        e.kept = false;
-        e.result = {};
-        e.bytes = 0;
+    static std::uint64_t timeline_bytes(const std::string&, const TraceFileVersion&, const TraceTimeline& t) {
+        return (t.bytes ? t.bytes->size() : 0) + t.error.size();
     }
 
-    // Drops the least recently used answers (never `keep`, the one just built) past the budget.
-    void fit(const std::string& keep) {
-        while (stats_.bytes > budget_ && !lru_.empty()) {
-            const std::string victim = lru_.back();
-            if (victim == keep) break;
-            forget(victim, entries_[victim]);
-            ++stats_.dropped;
-        }
-    }
-
-    const std::uint64_t budget_;
+    VersionedCache<std::string, TraceFileVersion, TraceTimeline> cache_;
     mutable std::mutex mu_;
-    std::condition_variable cv_;
-    std::map<std::string, Entry> entries_;
-    std::list<std::string> lru_;  // paths of kept answers, most recently used first
-    TraceTimelineStats stats_;
+    std::map<std::string, TraceFileVersion> built_;  // the last version built of each path
 };
 
 }  // namespace tblog::view

@@ -318,24 +318,23 @@ TEST_CASE("response cache: an answer is reused while its version holds, per clie
     CHECK(ask("missing", "identity").head.rfind("HTTP/1.1 404", 0) == 0);  // errors are not kept
     CHECK(ask("missing", "identity").head.rfind("HTTP/1.1 404", 0) == 0);
     CHECK(runs == 7);
-    CHECK(cache->hits() == 3);
+    CHECK(cache->stats().hits == 3);
 }
 
 TEST_CASE("response cache: bounded in bytes, least recently used answers go first, large ones are not kept") {
     http::ResponseCache cache(64 << 10);
     auto entry = [](std::size_t n) {
         auto e = std::make_shared<http::ResponseCache::Entry>();
-        e->version = "1";
         e->body.assign(n, 'x');
         return e;
     };
-    cache.put("big", entry(9 << 10));  // over an eighth of the budget
+    cache.put("big", "1", entry(9 << 10));  // over an eighth of the budget
     CHECK(!cache.peek("big", "1"));
-    cache.put("first", entry(4 << 10));
+    cache.put("first", "1", entry(4 << 10));
     for (int i = 0; i < 40; ++i) {
-        cache.put("k" + std::to_string(i), entry(4 << 10));
+        cache.put("k" + std::to_string(i), "1", entry(4 << 10));
         CHECK(cache.peek("first", "1"));  // used again and again: stays
-        CHECK(cache.bytes() <= (64 << 10));
+        CHECK(cache.stats().bytes <= (64 << 10));
     }
     CHECK(!cache.peek("k0", "1"));
     CHECK(cache.peek("k39", "1"));

@@ -29,93 +29,17 @@ std::string key_of(const httplib::Request& req) {
     return key;
 }
 
-}  // namespace
-
-std::size_t ResponseCache::Entry::bytes() const {
-    std::size_t n = sizeof(Entry) + version.size() + body.size();
-    for (const auto& [k, v] : headers) n += k.size() + v.size() + 64;
+// What an entry holds in RAM: the answer, its version, and its key twice (the cache's index
+// and its LRU list each have a copy).
+std::uint64_t answer_bytes(const std::string& key, const std::string& version, const CachedAnswer& a) {
+    std::uint64_t n = sizeof(CachedAnswer) + 2 * key.size() + version.size() + a.body.size();
+    for (const auto& [k, v] : a.headers) n += k.size() + v.size() + 64;
     return n;
 }
 
-std::shared_ptr<const ResponseCache::Entry> ResponseCache::find(const std::string& key, const std::string& version,
-                                                               bool& produce) {
-    produce = false;
-    std::unique_lock lk(mu_);
-    if (auto e = used_locked(key, version)) {
-        ++hits_;
-        return e;
-    }
-    const std::string fk = key + '\0' + version;
-    if (auto f = flights_.find(fk); f != flights_.end()) {
-        const std::shared_ptr<Flight> flight = f->second;
-        flight->cv.wait(lk, [&] { return flight->done; });
-        if (flight->result) {
-            ++hits_;
-            return flight->result;
-        }
-        return nullptr;  // that answer is not one to keep (an error): produce our own
-    }
-    flights_.emplace(fk, std::make_shared<Flight>());
-    produce = true;
-    return nullptr;
-}
+}  // namespace
 
-void ResponseCache::finish(const std::string& key, const std::string& version, std::shared_ptr<const Entry> entry) {
-    std::lock_guard lk(mu_);
-    if (entry) put_locked(key, entry);
-    const auto f = flights_.find(key + '\0' + version);
-    if (f == flights_.end()) return;
-    f->second->done = true;
-    f->second->result = std::move(entry);
-    f->second->cv.notify_all();
-    flights_.erase(f);
-}
-
-std::shared_ptr<const ResponseCache::Entry> ResponseCache::peek(const std::string& key, const std::string& version) {
-    std::lock_guard lk(mu_);
-    return used_locked(key, version);
-}
-
-std::shared_ptr<const ResponseCache::Entry> ResponseCache::used_locked(const std::string& key,
-                                                                      const std::string& version) {
-    const auto it = index_.find(key);
-    if (it == index_.end() || it->second->second->version != version) return nullptr;
-    lru_.splice(lru_.begin(), lru_, it->second);  // most recently used first
-    return it->second->second;
-}
-
-void ResponseCache::put(const std::string& key, std::shared_ptr<const Entry> entry) {
-    std::lock_guard lk(mu_);
-    put_locked(key, std::move(entry));
-}
-
-void ResponseCache::put_locked(const std::string& key, std::shared_ptr<const Entry> entry) {
-    const std::size_t size = entry->bytes() + key.size();
-    if (size > max_bytes_ / 8) return;
-    if (auto it = index_.find(key); it != index_.end()) {
-        bytes_ -= it->second->second->bytes() + key.size();
-        lru_.erase(it->second);
-        index_.erase(it);
-    }
-    lru_.emplace_front(key, std::move(entry));
-    index_.emplace(key, lru_.begin());
-    bytes_ += size;
-    while (bytes_ > max_bytes_ && !lru_.empty()) {
-        auto& [k, e] = lru_.back();
-        bytes_ -= e->bytes() + k.size();
-        index_.erase(k);
-        lru_.pop_back();
-    }
-}
-
-std::size_t ResponseCache::bytes() const {
-    std::lock_guard lk(mu_);
-    return bytes_;
-}
-std::size_t ResponseCache::hits() const {
-    std::lock_guard lk(mu_);
-    return hits_;
-}
+ResponseCache::ResponseCache(std::uint64_t budget) : VersionedCache(budget, budget / 8, answer_bytes) {}
 
 Handler cached(std::shared_ptr<ResponseCache> cache, Version version, Handler handler) {
     return [cache = std::move(cache), version = std::move(version), handler = std::move(handler)](
@@ -123,33 +47,18 @@ Handler cached(std::shared_ptr<ResponseCache> cache, Version version, Handler ha
         std::optional<std::string> v;
         if (req.get_header_value("Range").empty()) v = version(req);
         if (!v) return handler(req, res);
-        const std::string key = key_of(req);
-        bool produce = false;
-        if (auto e = cache->find(key, *v, produce)) {
-            res.status = e->status;
-            res.headers = e->headers;
-            res.body = e->body;
-            return;
-        }
-        // Whatever happens below (the handler may throw), requests waiting for this answer go on.
-        struct Finish {
-            ResponseCache& cache;
-            const std::string &key, &version;
-            bool produce;
-            std::shared_ptr<const ResponseCache::Entry> entry;
-            ~Finish() {
-                if (produce) cache.finish(key, version, std::move(entry));
-            }
-        } done{*cache, key, *v, produce, nullptr};
-        handler(req, res);
-        if (res.status != 200 || res.content_provider_) return;
-        compress_body(req, res);
-        auto e = std::make_shared<ResponseCache::Entry>();
-        e->version = *v;
-        e->status = res.status;
-        e->headers = res.headers;
-        e->body = res.body;
-        done.entry = std::move(e);
+        bool ran = false;  // this request's handler produced the answer: res holds it already
+        const auto answer = cache->get(key_of(req), *v, [&]() -> std::shared_ptr<const CachedAnswer> {
+            ran = true;
+            handler(req, res);
+            if (res.status != 200 || res.content_provider_) return nullptr;  // not one to share
+            compress_body(req, res);
+            return std::make_shared<const CachedAnswer>(CachedAnswer{res.status, res.headers, res.body});
+        });
+        if (ran) return;
+        res.status = answer->status;
+        res.headers = answer->headers;
+        res.body = answer->body;
     };
 }
 

@@ -20,6 +20,12 @@ std::set<std::string> plugins_with_data(const Store& store) {
     return out;
 }
 
+// A cache of built values (versioned_cache.hpp) as the status route reports it.
+json cache_stats(const VersionedCacheStats& s) {
+    return {{"entries", s.entries}, {"bytes", s.bytes}, {"budget", s.budget},
+            {"builds", s.builds},   {"hits", s.hits},   {"dropped", s.dropped}};
+}
+
 }  // namespace
 
 void register_core_routes(Router& srv, ServerContext& ctx) {
@@ -126,7 +132,9 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
                         {"scalar_cache_bytes", budget.spilled_bytes()},
                         // the Profile dashboard's timelines kept (trace_timelines.hpp); builds
                         // counts each trace file version built
-                        {"trace_timelines", {{"entries", tl.entries}, {"bytes", tl.bytes}, {"builds", tl.builds}, {"dropped", tl.dropped}}},
+                        {"trace_timelines", cache_stats(tl)},
+                        // the scalar routes' answers kept as sent (http/response_cache.hpp)
+                        {"answer_cache", cache_stats(ctx.answers->stats())},
                         {"version", kVersion}});
     });
 }

@@ -245,14 +245,11 @@ bool append_version(std::string& v, const Store& store, const std::string& name,
     return true;
 }
 
-// Answers of these routes are kept until their series change; bounded (an eighth of it at most
-// per answer), it costs at most this much RAM beside the points.
-constexpr std::size_t kAnswerCacheBytes = std::size_t{32} << 20;
-
 }  // namespace
 
 void register_scalar_routes(Router& srv, ServerContext& ctx) {
-    auto cache = std::make_shared<http::ResponseCache>(kAnswerCacheBytes);
+    // Answers of these routes are kept until their series change (ServerContext::answers).
+    const auto cache = ctx.answers;
     // ?run=&tag=
     const http::Version one_series = [&ctx](const httplib::Request& req) -> std::optional<std::string> {
         std::string v;
