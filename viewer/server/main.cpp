@@ -79,11 +79,13 @@ int main(int argc, char** argv) {
     // --max_memory bounds the process, not only the store's data: what the process holds
     // before it loads anything (code, libraries, the embedded UI, the HTTP server) and what
     // each loading thread holds while it reads (its 4 MiB read buffer, one batch ingested
-    // before the budget is enforced again) are set aside from the budget first.
+    // before the budget is enforced again) and the chunk pool's few warm free blocks are set
+    // aside from the budget first.
     if (opt.max_memory) {
         const unsigned threads = opt.load_threads > 0 ? static_cast<unsigned>(opt.load_threads)
                                                       : std::max(1u, std::thread::hardware_concurrency());
-        viewer.store().budget().reserve(static_cast<std::int64_t>(process_resident_bytes() + threads * 2 * kScanChunk));
+        viewer.store().budget().reserve(static_cast<std::int64_t>(process_resident_bytes() + threads * 2 * kScanChunk +
+                                                                  ChunkPool::kWarmBlocks * ChunkPool::kBlockBytes));
     }
     try {
         viewer.bind();

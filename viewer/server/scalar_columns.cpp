@@ -152,6 +152,11 @@ std::size_t ScalarColumns::spill(bool with_tail) {
         freed += spill_chunk(c, std::min(c.capacity, size_ - c.first));
         if (!c.data && i == spilled_prefix_) ++spilled_prefix_;
     }
+    // The blocks just freed go back to the kernel beyond the pool's warm few, now rather than
+    // after the pass: otherwise the pool keeps its high-water mark (the whole budget's worth
+    // of chunks, from before anything spilled) while the summaries grow beside it, and the
+    // RSS reaches the budget plus every summary.
+    if (freed) ChunkPool::instance().trim();
     return freed;
 }
 
