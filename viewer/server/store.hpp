@@ -24,9 +24,11 @@ namespace tblog::view {
 class Store {
 public:
     // `max_memory` bytes for scalar points in RAM (0: unlimited); spilled points go to a file
-    // in `cache_dir` (empty: the system's temporary directory).
-    explicit Store(std::uint64_t max_memory = 0, std::filesystem::path cache_dir = {})
-        : budget_(std::make_shared<ScalarSpill>(max_memory, std::move(cache_dir))) {}
+    // in `cache_dir` (empty: the system's temporary directory). `timelines_budget`: bytes of
+    // Profile timelines kept (memory_shares.hpp).
+    explicit Store(std::uint64_t max_memory = 0, std::filesystem::path cache_dir = {},
+                   std::uint64_t timelines_budget = TraceTimelines::kDefaultBudget)
+        : budget_(std::make_shared<ScalarSpill>(max_memory, std::move(cache_dir))), timelines_(timelines_budget) {}
 
     const ScalarSpill& budget() const { return *budget_; }
     ScalarSpill& budget() { return *budget_; }

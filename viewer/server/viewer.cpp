@@ -29,10 +29,16 @@ http::ServerConfig server_config(const Options& o) {
 }  // namespace
 
 Viewer::Viewer(Options options)
-    : options_(std::move(options)), store_(options_.max_memory, options_.cache_dir) {
+    : options_(std::move(options)),
+      shares_(tblog::view::memory_shares(options_.max_memory)),
+      store_(options_.max_memory, options_.cache_dir, shares_.timelines) {
+    // The caches' shares are set aside from the data's budget (memory_shares.hpp), so that
+    // data and caches together stay within --max_memory.
+    if (options_.max_memory) store_.budget().reserve(static_cast<std::int64_t>(shares_.answers + shares_.timelines));
     loader_ = std::make_unique<Loader>(options_, store_);
     router_ = std::make_unique<http::Router>();
-    ctx_ = std::make_unique<ServerContext>(ServerContext{options_, store_, *loader_});
+    ctx_ = std::make_unique<ServerContext>(
+        ServerContext{options_, store_, *loader_, std::make_shared<http::ResponseCache>(shares_.answers)});
 
     // Refused before any route runs: a Host we were not started under (DNS rebinding), then
     // parameters that try to leave a directory.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "loader.hpp"
+#include "memory_shares.hpp"
 #include "options.hpp"
 #include "store.hpp"
 
@@ -47,9 +48,11 @@ public:
     Store& store() { return store_; }
     Loader& loader() { return *loader_; }
     const Options& options() const { return options_; }
+    const MemoryShares& memory_shares() const { return shares_; }
 
 private:
     Options options_;
+    MemoryShares shares_;  // of --max_memory: the data's, the answer cache's, the timelines'
     Store store_;
     std::unique_ptr<Loader> loader_;
     std::unique_ptr<http::Router> router_;

@@ -399,3 +399,42 @@ TEST_CASE("trace timelines are built once per trace file version and rebuilt whe
     CHECK(s.get(q).status == 404);
     CHECK(s.get_json("/data/tblog/status")["trace_timelines"]["entries"] == 0);
 }
+
+// The caches' budgets come out of --max_memory (memory_shares.hpp): with a budget, the answer
+// cache and the timelines get their shares and the data's budget sets them aside; with 0 the
+// caches keep their caps. A budget too small for an answer leaves it unkept.
+TEST_CASE("the answer cache and the timelines take their shares of --max_memory") {
+    tbtest::TempDir dir;
+    {
+        tblog::SummaryWriter w((dir.path() / "train").string());
+        for (int i = 0; i < 300; ++i) w.add_scalar("loss", i + 1, i);
+    }
+    for (const std::uint64_t max_memory : {std::uint64_t{0}, std::uint64_t{64} << 10, std::uint64_t{1} << 30, std::uint64_t{16} << 30}) {
+        auto o = vtest::TestServer::options(dir.path(), 0, "");
+        o.max_memory = max_memory;
+        vtest::TestServer s(o);
+        const tblog::view::MemoryShares& m = s.viewer().memory_shares();
+        const json st = s.get_json("/data/tblog/status");
+        CHECK(st["memory_shares"]["answers"] == m.answers);
+        CHECK(st["memory_shares"]["timelines"] == m.timelines);
+        CHECK(st["answer_cache"]["budget"] == m.answers);
+        CHECK(st["trace_timelines"]["budget"] == m.timelines);
+        if (max_memory == 0) {
+            CHECK(m.answers == std::uint64_t{32} << 20);
+            CHECK(m.timelines == std::uint64_t{1} << 30);
+            CHECK(st["memory_shares"]["data"] == 0);
+        } else {
+            CHECK(m.answers == std::min<std::uint64_t>(std::uint64_t{32} << 20, max_memory / 16));
+            CHECK(m.timelines == std::min<std::uint64_t>(std::uint64_t{1} << 30, max_memory / 4));
+            CHECK(m.data + m.answers + m.timelines == max_memory);  // the whole process within it
+            CHECK(st["memory_shares"]["data"] == m.data);
+            CHECK(s.viewer().store().budget().reserved() >= static_cast<std::int64_t>(m.answers + m.timelines));
+        }
+        // the same answer asked twice: kept unless the answer cache's share is too small for it
+        const std::string q = "/data/plugin/scalars/scalars?run=train&tag=loss";
+        CHECK(s.get(q).body == s.get(q).body);
+        const json a = s.get_json("/data/tblog/status")["answer_cache"];
+        CHECK(a["entries"] == (max_memory == (std::uint64_t{64} << 10) ? 0 : 1));
+        CHECK(a["hits"] == (max_memory == (std::uint64_t{64} << 10) ? 0 : 1));
+    }
+}

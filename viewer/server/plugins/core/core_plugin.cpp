@@ -135,6 +135,11 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
                         {"trace_timelines", cache_stats(tl)},
                         // the scalar routes' answers kept as sent (http/response_cache.hpp)
                         {"answer_cache", cache_stats(ctx.answers->stats())},
+                        // how --max_memory is shared (memory_shares.hpp; 0: unlimited): the
+                        // caches' shares are part of reserved_bytes
+                        {"memory_shares", {{"answers", ctx.answers->stats().budget},
+                                           {"timelines", tl.budget},
+                                           {"data", ctx.options.max_memory ? ctx.options.max_memory - ctx.answers->stats().budget - tl.budget : 0}}},
                         {"version", kVersion}});
     });
 }
