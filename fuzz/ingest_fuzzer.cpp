@@ -33,8 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     std::vector<double> values;
     for (const auto& [tag, series] : run.series) {
         for (const auto& item : series.tensors.items()) {
+            const auto bytes = item.value.bytes();  // kept while `t` may point into it
             Tensor t;
-            if (parse_tensor(item.value, t) && !t.is_string()) t.to_doubles(values);
+            if (parse_tensor(*bytes, t) && !t.is_string()) t.to_doubles(values);
         }
     }
     return 0;
