@@ -39,6 +39,7 @@ struct VersionedCacheStats {
     std::uint64_t builds = 0;   // builds run (misses), every version once unless dropped meanwhile
     std::uint64_t hits = 0;     // values found kept or waited for
     std::uint64_t dropped = 0;  // values dropped past the budget
+    std::uint64_t waiting = 0;  // callers blocked right now on another caller's build
     std::uint64_t budget = 0;
 };
 
@@ -65,7 +66,9 @@ public:
             return v;
         }
         if (auto f = flight_locked(key, version)) {
+            ++stats_.waiting;
             f->cv.wait(lk, [&] { return f->done; });
+            --stats_.waiting;
             if (f->value) {
                 ++stats_.hits;
                 return f->value;

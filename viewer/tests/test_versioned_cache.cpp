@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -44,9 +43,13 @@ struct Gate {
     }
 };
 
-// Time for threads just started to reach the cache and block there (what the tests check
-// then holds however long they take; were one late, it would find the value kept instead).
-void let_them_arrive() { std::this_thread::sleep_for(std::chrono::milliseconds(200)); }
+// Returns once `arrived()` holds: the threads just started have reached the point the test
+// is about (a build begun, a caller blocked waiting for it), seen in the cache's own counts
+// rather than guessed from a sleep, so the order the test checks holds on any machine.
+template <class Pred>
+void until(Pred arrived) {
+    while (!arrived()) std::this_thread::yield();
+}
 
 }  // namespace
 
@@ -65,7 +68,7 @@ TEST_CASE("versioned cache: callers asking while a value is built wait for that 
             });
             ++returned;
         });
-    let_them_arrive();
+    until([&] { return builds == 1 && cache.stats().waiting == 7; });
     CHECK(builds == 1);    // one caller builds ...
     CHECK(returned == 0);  // ... and the others wait for it
     gate.release();
@@ -139,13 +142,15 @@ TEST_CASE("versioned cache: another version of a key is built anew and replaces 
     // Two versions built at once: the one started last is kept, whichever finishes last.
     Gate slow;
     Cache::Ptr old_answer;
+    std::atomic<bool> late_building{false};
     std::thread late([&] {
         old_answer = cache.get("k", 7, [&] {
+            late_building = true;
             slow.wait();
             return value("v7");
         });
     });
-    let_them_arrive();
+    until([&] { return late_building.load(); });
     CHECK(get(8) == "v8");  // started after 7's build, finished before it
     slow.release();
     late.join();
@@ -165,9 +170,9 @@ TEST_CASE("versioned cache: a value larger than max_value is handed to its waite
     };
     Cache::Ptr first, second;
     std::thread a([&] { first = cache.get("big", 1, build); });
-    let_them_arrive();
+    until([&] { return builds == 1; });
     std::thread b([&] { second = cache.get("big", 1, build); });
-    let_them_arrive();
+    until([&] { return cache.stats().waiting == 1; });
     CHECK(builds == 1);
     gate.release();
     a.join();
@@ -204,14 +209,14 @@ TEST_CASE("versioned cache: a build that throws or returns nothing wakes its wai
                 thrown = true;
             }
         });
-        let_them_arrive();
+        until([&] { return builds == 1; });
         std::thread b([&] {
             waited = cache.get("k", throws ? 1 : 2, [&] {
                 ++builds;
                 return value("own");
             });
         });
-        let_them_arrive();
+        until([&] { return cache.stats().waiting == 1; });
         CHECK(builds == 1);
         gate.release();
         a.join();

@@ -368,7 +368,8 @@ TEST_CASE("response cache: requests arriving while an answer is produced wait fo
     std::thread a([&] { first = ask(); });
     while (runs == 0) std::this_thread::yield();
     std::thread b([&] { second = ask(); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // the second request blocks waiting for the first's answer (the cache counts it)
+    while (cache->stats().waiting == 0) std::this_thread::yield();
     CHECK(runs == 1);  // the second request did not run the handler beside the first
     {
         std::lock_guard lk(mu);
