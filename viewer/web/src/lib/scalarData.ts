@@ -152,21 +152,34 @@ async function postBatch(fields: Record<string, string | number | string[] | und
 
 /** Batched requests in flight at once. The server answers a batch on one core, so more at once
  * only delay each other: with two, the first cards' answers (cards ask in page order) arrive
- * first instead of all the screen's together, and a chart draws while the next is computed. */
+ * first instead of all the screen's together, and a chart draws while the next is computed.
+ * Until the page's first batch is answered it goes alone: the first chart waits for nothing
+ * else on the server's cores (at load 8 on 2 cores it took ~0.8 s beside the second, 0.09 s
+ * alone). */
 const BATCHES_IN_FLIGHT = 2;
 let batchesInFlight = 0;
+let firstBatchAnswered = false;
 const batchQueue: Array<() => void> = [];
+const batchSlots = () => (firstBatchAnswered ? BATCHES_IN_FLIGHT : 1);
 
 /** Runs f in a batch slot, or gives undefined without running it if `wanted` says no once the
- * slot is free (every caller gave up while it waited). */
+ * slot is free (every caller gave up while it waited). A slot is taken for the waiter when it
+ * is handed over, so that freeing one can start several (after the first answer). */
 async function inBatchSlot<T>(wanted: () => boolean, f: () => Promise<T>): Promise<T | undefined> {
-  if (batchesInFlight >= BATCHES_IN_FLIGHT) await new Promise<void>((go) => batchQueue.push(go));
-  batchesInFlight++;
+  if (batchesInFlight >= batchSlots()) await new Promise<void>((go) => batchQueue.push(go));
+  else batchesInFlight++;
+  let ran = false;
   try {
-    return wanted() ? await f() : undefined;
+    if (!wanted()) return undefined;
+    ran = true;
+    return await f();
   } finally {
     batchesInFlight--;
-    batchQueue.shift()?.();
+    if (ran) firstBatchAnswered = true;
+    while (batchesInFlight < batchSlots() && batchQueue.length) {
+      batchesInFlight++;
+      batchQueue.shift()!();
+    }
   }
 }
 

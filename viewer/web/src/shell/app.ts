@@ -25,6 +25,10 @@ export class App {
   private tabs: TabSpec[] = [];
   private active?: { tab: TabSpec; dash: Dashboard };
   private switching = 0;
+  /** the tab opened last (its dashboard may still be loading) */
+  private current?: TabSpec;
+  /** the run list was loaded once */
+  private started = false;
   private reloadTimer?: ReturnType<typeof setInterval>;
   private reloading = false;
 
@@ -119,13 +123,25 @@ export class App {
   }
 
   private async loadRunsAndTabs() {
-    const [runs, listing] = await Promise.all([
-      getJson<string[]>("runs"),
-      getJson<PluginListing>("plugins_listing"),
-    ]);
+    const listed = getJson<PluginListing>("plugins_listing");
+    listed.catch(() => undefined);  // awaited below
+    const runs = await getJson<string[]>("runs");
     this.allRuns = runs;
     this.colors.assign(runs);
     this.runSelector.setRuns(runs);
+    const want = this.state.get("tab");
+    // When the page opens, the wanted tab (the URL's, else Scalars) opens with the run list
+    // alone: the plugin listing (and the probes after it) only fill the tab bar, and a guess
+    // the listing does not confirm gives way to the first dashboard it lists.
+    const guess = !this.started ? TABS.find((t) => t.plugin === (want || "scalars")) : undefined;
+    this.started = true;
+    let opening: Promise<void> | undefined;
+    if (guess) {
+      this.tabs = [guess];
+      this.renderTabs();
+      opening = this.openTab(guess.plugin);
+    }
+    const listing = await listed;
     const enabled = new Set(Object.entries(listing).filter(([, v]) => v.enabled).map(([k]) => k));
     // the run list sorts by hparams and metrics too; they load beside the first dashboard
     if (enabled.has("hparams"))
@@ -139,11 +155,27 @@ export class App {
     // open the wanted tab from the listing alone when it is there; the probes
     // below may add tabs but never delay the first dashboard
     setTabs(new Set([...enabled, ...this.tabs.map((t) => t.plugin)]));
-    const want = this.state.get("tab");
-    const opening = !this.active && (!want || enabled.has(want)) ? this.openTab(want) : undefined;
-    setTabs(await this.probedTabs(listing, enabled));
+    if (!this.active && !opening && (!want || enabled.has(want))) opening = this.openTab(want);
+    const on = await this.probedTabs(listing, enabled);
+    setTabs(on);
+    if (guess && !on.has(guess.plugin)) {
+      await opening;
+      opening = undefined;
+      if (this.tabs.length) await this.openTab(want);
+      else this.closeTab();
+    }
     if (!this.active && !opening) await this.openTab(want);
     await opening;
+  }
+
+  /** No dashboard open (the logdir has none active). */
+  private closeTab() {
+    this.switching++;
+    this.active?.dash.dispose();
+    this.active = undefined;
+    this.current = undefined;
+    clear(this.controls);
+    this.renderTabs();
   }
 
   /** Plugins with data: the listing's, plus the projector and profile when their probes find data. */
@@ -167,7 +199,7 @@ export class App {
       this.tabBar.append(h("button.tab", {
         role: "tab",
         dataset: { plugin: t.plugin },
-        "aria-selected": String(this.active?.tab === t),
+        "aria-selected": String(this.current === t),
         onclick: () => this.openTab(t.plugin),
       }, t.title));
     }
@@ -178,6 +210,7 @@ export class App {
     const tab = this.tabs.find((t) => t.plugin === plugin) ?? this.tabs[0];
     if (!tab || this.active?.tab === tab) return;
     const ticket = ++this.switching;
+    this.current = tab;
     this.active?.dash.dispose();
     this.active = undefined;
     this.state.set({ tab: tab.plugin });

@@ -19,14 +19,24 @@ export const shotsDir = path.join(webDir, "build", "screenshots");
 export const distDir = process.env.TBLOG_WEB_DIST ? path.resolve(process.env.TBLOG_WEB_DIST) : path.join(webDir, "dist");
 export const usingRealServer = !!process.env.TBLOG_VIEW_BIN;
 
+/** A free loopback port: any, or one of TBLOG_TEST_PORTS=LO-HI (a shared machine's share). */
 export async function freePort() {
-  return new Promise((resolve) => {
+  const range = /^(\d+)-(\d+)$/.exec(process.env.TBLOG_TEST_PORTS ?? "");
+  const tryPort = (want) => new Promise((resolve) => {
     const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
+    s.once("error", () => resolve(undefined));
+    s.listen(want, "127.0.0.1", () => {
       const p = s.address().port;
       s.close(() => resolve(p));
     });
   });
+  if (!range) return tryPort(0);
+  const [lo, hi] = [Number(range[1]), Number(range[2])];
+  for (let i = 0, start = lo + Math.floor(Math.random() * (hi - lo + 1)); i <= hi - lo; i++) {
+    const p = await tryPort(lo + ((start - lo + i) % (hi - lo + 1)));
+    if (p) return p;
+  }
+  throw new Error(`no free port in TBLOG_TEST_PORTS=${process.env.TBLOG_TEST_PORTS}`);
 }
 
 async function waitForHttp(url, proc, ms = 30000) {
