@@ -11,18 +11,19 @@
 #     default 10 10 1000000 (100 M points) and budgets 0 (unlimited) 512M
 # The logdir goes to ${BUDGET_BENCH_DIR:-/tmp/tblog-budget-<shape>} and is deleted afterwards
 # unless KEEP=1. make_scale_logdir (-DTBLOG_BUILD_BENCHMARKS=ON) must sit beside TBLOG_VIEW_BIN
-# in bench/.
+# in bench/. KINDS=N: a mixed logdir (make_scale_logdir --kinds N: N steps of every other kind
+# per run beside the scalars).
 set -euo pipefail
 bin=$(realpath "$1"); tags=${2:-10}; runs=${3:-10}; points=${4:-1000000}
 shift $(( $# < 4 ? $# : 4 ))
 budgets=("$@"); [ ${#budgets[@]} -gt 0 ] || budgets=(0 512M)
-shape="${tags}x${runs}x${points}"
+shape="${tags}x${runs}x${points}${KINDS:+-kinds$KINDS}"
 dir=${BUDGET_BENCH_DIR:-/tmp/tblog-budget-$shape}
 port=${BUDGET_BENCH_PORT:-7390}
 if [ ! -e "$dir/.complete" ]; then
   rm -rf "$dir"
   t0=$(date +%s.%N)
-  "$(dirname "$bin")/bench/make_scale_logdir" "$dir" "$tags" "$runs" "$points" > /dev/null
+  "$(dirname "$bin")/bench/make_scale_logdir" "$dir" "$tags" "$runs" "$points" ${KINDS:+--kinds "$KINDS"} > /dev/null
   touch "$dir/.complete"
   echo "wrote $dir in $(echo "$(date +%s.%N) - $t0" | bc) s"
 fi
