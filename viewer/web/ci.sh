@@ -48,9 +48,11 @@ if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
   echo "== scale browser tests (1,000 runs; run sort) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/scale.test.mjs tests/runs.test.mjs
 fi
-# --max_memory (issue 15): two real servers on one logdir, one spilling to its cache file.
+# --max_memory (issue 15): two real servers on one logdir, one spilling to its cache file: the
+# scalars, then every other kind on a mixed logdir (make_scale_logdir --kinds, beside
+# TBLOG_VIEW_BIN in bench/ or at TBLOG_SCALE_LOGDIR_BIN; ~1 min in all).
 if [ -n "${TBLOG_VIEW_BIN:-}" ]; then
-  echo "== memory-budget browser tests (same charts and CSV with and without --max_memory) with $TBLOG_VIEW_BIN"
+  echo "== memory-budget browser tests (every dashboard draws the same from the same answers with and without --max_memory) with $TBLOG_VIEW_BIN"
   node --test --test-concurrency=1 tests/budget.test.mjs
 fi
 if [ -n "${TBLOG_VIEW_BIN:-}" ] && [ -n "${TBLOG_EMBEDDING_BIN:-${TBLOG_DEMO_BIN:-}}" ]; then
