@@ -10,8 +10,7 @@
 //   what their elements report drawing, the images' pixels, the text) and every data route
 //   the page asked for (image and audio bytes included) answered the same bytes on both.
 // Real server only (TBLOG_VIEW_BIN); make_scale_logdir is found beside it in bench/ (the
-// CMake build's benchmarks, on by default) or at TBLOG_SCALE_LOGDIR_BIN. TBLOG_TEST_PORT=N:
-// the servers listen on N..N+3 (default: free ports).
+// CMake build's benchmarks, on by default) or at TBLOG_SCALE_LOGDIR_BIN.
 //
 //   TBLOG_VIEW_BIN=... node --test tests/budget.test.mjs
 import assert from "node:assert/strict";
@@ -24,23 +23,20 @@ import { after, before, describe, it } from "node:test";
 import { EventWriter } from "./support/event-writer.mjs";
 import { ensureBuilt, launchBrowser, newPage, startServer, usingRealServer } from "./support/harness.mjs";
 
-const basePort = process.env.TBLOG_TEST_PORT ? Number(process.env.TBLOG_TEST_PORT) : undefined;
-const portAt = (i) => (basePort === undefined ? undefined : basePort + i);
-
 /**
  * The fixture of a suite: before its tests, a scratch logdir filled by `fill(dir)`, served by two
- * tblog-view processes, `full` (--max_memory 0) and `small` (--max_memory `budget`), on ports
- * portAt(firstPort) and the next one, and a browser; after them, all are gone.
+ * tblog-view processes, `full` (--max_memory 0) and `small` (--max_memory `budget`), and a
+ * browser; after them, all are gone.
  */
-function useServerPair({ prefix, fill, budget, firstPort }) {
+function useServerPair({ prefix, fill, budget }) {
   const f = { logdir: null, full: null, small: null, browser: null };
   let closeBrowser;
   before(async () => {
     ensureBuilt();
     f.logdir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     fill(f.logdir);
-    f.full = await startServer({ logdir: f.logdir, realArgs: ["--max_memory", "0"], port: portAt(firstPort) });
-    f.small = await startServer({ logdir: f.logdir, realArgs: ["--max_memory", String(budget)], port: portAt(firstPort + 1) });
+    f.full = await startServer({ logdir: f.logdir, realArgs: ["--max_memory", "0"] });
+    f.small = await startServer({ logdir: f.logdir, realArgs: ["--max_memory", String(budget)] });
     ({ browser: f.browser, close: closeBrowser } = await launchBrowser());
   });
   after(async () => {
@@ -70,7 +66,7 @@ async function loaded(server, points = RUNS * TAGS * POINTS) {
 
 describe("--max_memory: the same charts and downloads with and without the budget", { skip: !usingRealServer && "needs TBLOG_VIEW_BIN" }, () => {
   const f = useServerPair({
-    prefix: "tblog-web-budget-", budget: BUDGET, firstPort: 0, fill: (logdir) => {
+    prefix: "tblog-web-budget-", budget: BUDGET, fill: (logdir) => {
       for (let r = 0; r < RUNS; r++) {
         const w = new EventWriter(path.join(logdir, `run_${r}`));
         for (let t = 0; t < TAGS; t++)
@@ -164,7 +160,7 @@ const kindsSkip = !usingRealServer ? "needs TBLOG_VIEW_BIN"
 
 describe("--max_memory: every other kind draws the same, from the same bytes, with every payload spilled", { skip: kindsSkip }, () => {
   const k = useServerPair({
-    prefix: "tblog-web-budget-kinds-", budget: KIND_BUDGET, firstPort: 2, fill: (logdir) => {
+    prefix: "tblog-web-budget-kinds-", budget: KIND_BUDGET, fill: (logdir) => {
       const bin = scaleLogdirBin();
       assert.ok(bin, "make_scale_logdir not found beside TBLOG_VIEW_BIN (bench/) nor at TBLOG_SCALE_LOGDIR_BIN");
       execFileSync(bin, [logdir, String(KIND_TAGS), String(KIND_RUNS), String(KIND_POINTS), "--kinds", String(KIND_STEPS)], { stdio: "ignore" });

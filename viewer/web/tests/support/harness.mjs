@@ -56,10 +56,10 @@ async function waitForHttp(url, proc, ms = 30000) {
  * Starts a server for `logdir` answering the data routes and serving distDir.
  * Mock: extraArgs go to dev/mock-server.mjs (e.g. ["--extras"]).
  * Real: TBLOG_VIEW_BIN is run as `$TBLOG_VIEW_BIN --logdir DIR --port N --reload_interval 1`
- * (it serves its embedded copy of dist/). `port`: listen there instead of on a free port.
+ * (it serves its embedded copy of dist/).
  */
-export async function startServer({ logdir = goldenDir, mockArgs = [], realArgs = [], port: fixedPort } = {}) {
-  const port = fixedPort ?? await freePort();
+export async function startServer({ logdir = goldenDir, mockArgs = [], realArgs = [] } = {}) {
+  const port = await freePort();
   let proc;
   if (usingRealServer) {
     proc = spawn(process.env.TBLOG_VIEW_BIN, ["--logdir", logdir, "--port", String(port), "--reload_interval", "1", ...realArgs], { stdio: ["ignore", "pipe", "pipe"] });
