@@ -184,14 +184,32 @@ Loader::Discovery Loader::discover() const {
     return d;
 }
 
+// The run being loaded is spilled to its summaries and still the budget is exceeded: the
+// rest is held by other runs (loaded earlier in the pass, when there was room, or by a
+// previous pass), which nothing else would spill before the pass ends, so meanwhile each
+// new point's summary would be charged on top of the budget (at 300 M points under 256M,
+// ~180 MiB of summaries above it by the end of the pass). Runs that are busy (being
+// loaded by another thread, or read by a route) are skipped rather than waited for.
+void Loader::fit_budget_elsewhere(const Run& loading) {
+    for (const auto& run : store_.runs()) {
+        if (!store_.budget().over_budget()) return;
+        if (run.get() == &loading) continue;
+        std::unique_lock lk(run->mutex, std::try_to_lock);
+        if (lk.owns_lock()) store_.fit_budget(*run);
+    }
+}
+
 void Loader::load_run(RunState& rs, std::string& buffer) {
     rs.truncated = false;
     for (auto& [path, cursor] : rs.files) {
         try {
             const ScanResult r = scan_new_records(path, cursor, buffer, [&](const std::vector<std::string_view>& recs) {
-                std::unique_lock lk(rs.run->mutex);
-                for (const auto& rec : recs) rs.ingestor->apply(rec);
-                store_.fit_budget(*rs.run);
+                {
+                    std::unique_lock lk(rs.run->mutex);
+                    for (const auto& rec : recs) rs.ingestor->apply(rec);
+                    store_.fit_budget(*rs.run);
+                }
+                if (store_.budget().over_budget()) fit_budget_elsewhere(*rs.run);
             });
             rs.truncated = rs.truncated || r.truncated_tail;
         } catch (const std::exception& e) {

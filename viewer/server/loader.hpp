@@ -96,6 +96,7 @@ private:
 
     Discovery discover() const;
     void load_run(RunState& rs, std::string& buffer);
+    void fit_budget_elsewhere(const Run& loading);
 
     const Options& opt_;
     Store& store_;
