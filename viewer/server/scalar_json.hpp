@@ -19,16 +19,22 @@ inline void append_point_json(std::string& out, const ScalarPoint& p) {
     out += ']';
 }
 
-// [[wall_time, step, value], ...] for every point.
-inline void append_points_json(std::string& out, const ScalarColumns& c) {
-    out.reserve(out.size() + c.size() * 40 + 2);
-    out += '[';
-    bool first = true;
-    c.for_each(0, c.size(), [&](const ScalarPoint& p) {
+// The items of points [begin, end) of a [[wall_time, step, value], ...] array, each after a
+// comma but the array's first (begin == 0): the array in pieces (a streamed answer).
+inline void append_points_json_items(std::string& out, const ScalarColumns& c, std::size_t begin, std::size_t end) {
+    bool first = begin == 0;
+    c.for_each(begin, end, [&](const ScalarPoint& p) {
         if (!first) out += ',';
         first = false;
         append_point_json(out, p);
     });
+}
+
+// [[wall_time, step, value], ...] for every point.
+inline void append_points_json(std::string& out, const ScalarColumns& c) {
+    out.reserve(out.size() + c.size() * 40 + 2);
+    out += '[';
+    append_points_json_items(out, c, 0, c.size());
     out += ']';
 }
 
@@ -38,11 +44,12 @@ inline std::string points_json(const ScalarColumns& c) {
     return out;
 }
 
-inline // Python's csv module: "Wall time,Step,Value" then one row per point, CRLF line ends.
-std::string points_csv(const ScalarColumns& c) {
-    std::string out = "Wall time,Step,Value\r\n";
-    out.reserve(c.size() * 40 + out.size());
-    c.for_each(0, c.size(), [&](const ScalarPoint& p) {
+// Python's csv module: "Wall time,Step,Value" then one row per point, CRLF line ends.
+inline constexpr const char* kPointsCsvHeader = "Wall time,Step,Value\r\n";
+
+// The CSV rows of points [begin, end).
+inline void append_points_csv_rows(std::string& out, const ScalarColumns& c, std::size_t begin, std::size_t end) {
+    c.for_each(begin, end, [&](const ScalarPoint& p) {
         append_repr(out, p.wall_time, "nan", "inf");
         out += ',';
         append_int(out, p.step);
@@ -50,6 +57,12 @@ std::string points_csv(const ScalarColumns& c) {
         append_repr(out, p.value, "nan", "inf");
         out += "\r\n";
     });
+}
+
+inline std::string points_csv(const ScalarColumns& c) {
+    std::string out = kPointsCsvHeader;
+    out.reserve(c.size() * 40 + out.size());
+    append_points_csv_rows(out, c, 0, c.size());
     return out;
 }
 

@@ -11,6 +11,8 @@
 
 #include <unistd.h>
 
+#include "http_test_client.hpp"
+#include "scalar_json.hpp"
 #include "tblog/writer.hpp"
 #include "viewer_test_support.hpp"
 
@@ -302,6 +304,73 @@ TEST_CASE("memory budget (--max_memory): answers are the same bytes with every p
     CHECK(full.scalars("a", "tag0").size() == static_cast<std::size_t>(kSteps + 5000));
     CHECK(resident(small) <= static_cast<std::int64_t>(kBudget));
     require_same(answers(full, cursor), answers(small, cursor));
+}
+
+TEST_CASE("memory budget: a long series' CSV and JSON are streamed in pieces, the bytes built whole, spilled or not") {
+    tbtest::TempDir dir;
+    write_logdir(dir.path());
+    vtest::TestServer full(options(dir.path(), 0));
+    vtest::TestServer small(options(dir.path(), 256 * 1024));
+    REQUIRE(spilled_chunks(small) > 100);
+    auto built_whole = [&](vtest::TestServer& s, const std::string& run, const std::string& tag, bool csv) {
+        auto r = s.viewer().store().find(run);
+        REQUIRE(r);
+        std::shared_lock lk(r->mutex);
+        const tv::Series* ser = r->find(tag);
+        REQUIRE(ser);
+        REQUIRE(ser->scalars.size() > 16384);  // longer than what is sent whole (scalars_plugin.cpp)
+        return csv ? tv::points_csv(ser->scalars) : tv::points_json(ser->scalars);
+    };
+    for (const char* run : {"a", "b", "c"})
+        for (const char* tag : {"tag0", "tag1", "tag2"}) {
+            const std::string q = std::string("/data/plugin/scalars/scalars?run=") + run + "&tag=" + tag;
+            const std::string csv = built_whole(full, run, tag, true), js = built_whole(full, run, tag, false);
+            CHECK(built_whole(small, run, tag, true) == csv);  // read back from the cache file
+            for (vtest::TestServer* s : {&full, &small}) {
+                const vtest::Reply c = s->get(q + "&format=csv");
+                CHECK(c.status == 200);
+                CHECK(c.content_type == "text/csv; charset=utf-8");
+                CHECK(c.body == csv);
+                const vtest::Reply j = s->get(q);
+                CHECK(j.status == 200);
+                CHECK(j.body == js);
+                CHECK(json::parse(j.body).size() == s->scalars(run, tag).size());
+            }
+        }
+
+    // On the wire: chunked pieces, no Content-Length, the body decoded from them the same.
+    const std::string q = "/data/plugin/scalars/scalars?run=b&tag=tag1&format=csv";
+    vtest::RawConn conn(small.viewer().port());
+    REQUIRE(conn.send("GET " + q + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+    const std::string raw = conn.read_until("\r\n0\r\n\r\n", std::chrono::seconds(20));
+    const std::size_t head_end = raw.find("\r\n\r\n");
+    REQUIRE(head_end != std::string::npos);
+    const std::string head = raw.substr(0, head_end);
+    CHECK(head.find("Transfer-Encoding: chunked") != std::string::npos);
+    CHECK(head.find("Content-Length") == std::string::npos);
+    std::string body;
+    std::size_t pieces = 0;
+    for (std::size_t at = head_end + 4;;) {
+        const std::size_t eol = raw.find("\r\n", at);
+        REQUIRE(eol != std::string::npos);
+        const std::size_t n = std::stoull(raw.substr(at, eol - at), nullptr, 16);
+        if (n == 0) break;
+        body += raw.substr(eol + 2, n);
+        ++pieces;
+        at = eol + 2 + n + 2;
+    }
+    CHECK(pieces > 1);
+    CHECK(body == built_whole(full, "b", "tag1", true));
+
+    // Clients that go away after the first bytes, or before any, stop their answer; the
+    // server goes on answering everyone else, whole.
+    for (int i = 0; i < 8; ++i) {
+        vtest::RawConn gone(small.viewer().port());
+        REQUIRE(gone.send("GET " + q + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        if (i % 2) CHECK(gone.read_until("Wall time", std::chrono::seconds(10)).find("Wall time") != std::string::npos);
+    }
+    CHECK(small.get(q).body == built_whole(full, "b", "tag1", true));
+    CHECK(small.get_json("/data/tblog/status")["passes"].get<int>() >= 1);
 }
 
 TEST_CASE("memory budget: tensors, histograms, images, audio, text, PR curves, meshes and graphs spill, answers unchanged") {

@@ -79,6 +79,16 @@ void stream_shared(httplib::Response& res, std::shared_ptr<const std::string> by
                              });
 }
 
+void stream_pieces(httplib::Response& res, const std::string& content_type, std::function<bool(std::string&)> next) {
+    res.set_chunked_content_provider(content_type, [next = std::move(next)](std::size_t, httplib::DataSink& sink) {
+        std::string piece;
+        const bool more = next(piece);
+        if (!piece.empty() && !sink.write(piece.data(), piece.size())) return false;
+        if (!more) sink.done();
+        return true;
+    });
+}
+
 const char* status_reason(int s) {
     switch (s) {
         case 100: return "Continue";
