@@ -37,6 +37,8 @@ int export_main(int argc, char** argv) {
         const auto& where = opt.single_file.empty() ? opt.out : opt.single_file;
         std::printf("tblog-view %s: exported %zu answers, %.1f MB, to %s\n", tblog::view::kVersion, s.files,
                     s.bytes / 1e6, where.string().c_str());
+        if (s.spilled_bytes)
+            std::printf("  (%.1f MB of the logdir's data waited in the cache file: --max_memory)\n", s.spilled_bytes / 1e6);
         std::fflush(stdout);
         if (opt.open)
             serve_folder(opt.out, opt.viewer.port, [](const std::string& url) {

@@ -97,6 +97,25 @@ TEST_CASE("export: the folder holds the server's own answers, deterministically"
           live.post("/data/plugin/hparams/session_groups", body).as_json());
 }
 
+TEST_CASE("export: --max_memory spills the logdir's data while exporting, the export unchanged", "[export]") {
+    const std::string golden = tbtest::golden_dir().string();
+    TempDir full, small;
+    const auto whole = ex::run_export(options({"--logdir", golden, "--out", full.path.string(), "--max_memory", "0",
+                                               "--created", "2026-01-01T00:00:00Z"}));
+    CHECK(whole.spilled_bytes == 0);  // no budget: nothing goes to the cache file
+    // 64 KiB: most of the golden logdir's images, audio, meshes, histograms ... do not fit
+    const auto spilled = ex::run_export(options({"--logdir", golden, "--out", small.path.string(), "--max_memory",
+                                                 "64K", "--cache_dir", small.path.parent_path().string(),
+                                                 "--created", "2026-01-01T00:00:00Z"}));
+    CHECK(spilled.spilled_bytes > 48 * 1024);  // 70 KiB measured
+    CHECK(spilled.files == whole.files);
+    const auto a = tree(full.path), b = tree(small.path);
+    REQUIRE(a.size() > 50);
+    CHECK(a == b);  // every file the same bytes
+    CHECK_THROWS_WITH(options({"--logdir", golden, "--out", small.path.string(), "--max_memory", "lots"}),
+                      Catch::Contains("--max_memory"));
+}
+
 TEST_CASE("export: a profiler trace is exported in columns (what the dashboard reads) and as JSON", "[export]") {
     TempDir logdir, out;
     const std::string trace = R"({"traceEvents":[{"ph":"X","name":"ProfilerStep#1","cat":"step","pid":1,"tid":1,"ts":0,"dur":9},)"

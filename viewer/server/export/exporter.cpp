@@ -20,6 +20,7 @@
 #include "loader.hpp"
 #include "log_storage.hpp"
 #include "media_types.hpp"
+#include "memory_shares.hpp"
 #include "routes.hpp"
 #include "store.hpp"
 #include "version.hpp"
@@ -578,13 +579,22 @@ std::string export_usage() {
            "  --single-file FILE.html          one self-contained HTML file (opens from file://)\n"
            "  --max_size_mb N                  the single file's budget (default 50)\n"
            "  --open [--port P]                serve the folder on 127.0.0.1 afterwards, for a check\n"
+           "  --max_memory SIZE, --cache_dir DIR  as for tblog-view: the logdir's data beyond SIZE\n"
+           "                                   (default: half the RAM) waits in a cache file while exporting\n"
            "  --samples_per_plugin, --logdir_spec: as for tblog-view\n"
            "  Output is deterministic apart from the creation time (SOURCE_DATE_EPOCH fixes it).\n";
 }
 
 ExportSummary run_export(const ExportOptions& o) {
     Options viewer = o.viewer;
-    Store store;
+    // The export loads the whole logdir into a store as tblog-view does, so it takes the same
+    // --max_memory (and --cache_dir): a logdir larger than RAM spills as it loads, and the
+    // answers recorded are the same bytes (the routes read spilled data back). The answer
+    // cache is not used here (each answer is asked once), but its share is set aside like
+    // tblog-view's so a budget means the same in both.
+    const MemoryShares shares = memory_shares(viewer.max_memory);
+    Store store(viewer.max_memory, viewer.cache_dir, shares.timelines);
+    if (viewer.max_memory) store.budget().reserve(static_cast<std::int64_t>(shares.answers + shares.timelines));
     Loader loader(viewer, store);
     loader.pass();
     const std::set<std::string> runs = narrow_store(store, o);
@@ -612,6 +622,7 @@ ExportSummary run_export(const ExportOptions& o) {
 
     ExportSummary sum;
     sum.files = rec.files().size();
+    sum.spilled_bytes = store.budget().spilled_bytes();
     for (const auto& [_, f] : rec.files()) sum.by_kind[f.kind] += f.bytes.size();
     if (!o.single_file.empty())
         write_single_file(o, rec, sum);

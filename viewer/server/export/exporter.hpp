@@ -3,6 +3,7 @@
 //   tblog-view export --logdir runs --out report/ [--name ..] [--description ..] [--runs REGEX]
 //                     [--tags REGEX] [--max_points N] [--include scalars,images,...]
 //                     [--single-file report.html [--max_size_mb 50]] [--open [--port P]]
+//                     [--max_memory 2G] [--cache_dir DIR]
 //
 // The export is the server's own answers, recorded: the logdir is loaded by the normal loader
 // into the normal store, the same routes as a live tblog-view answer every request the web UI
@@ -46,6 +47,7 @@ struct ExportSummary {
     std::size_t files = 0;                        // data files (answers)
     std::uint64_t bytes = 0;                      // everything written
     std::map<std::string, std::uint64_t> by_kind; // answer bytes per kind
+    std::uint64_t spilled_bytes = 0;              // data kept in the cache file (--max_memory)
 };
 
 // Writes the export; throws std::runtime_error (e.g. over the single-file budget: the message
