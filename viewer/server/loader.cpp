@@ -310,6 +310,8 @@ void Loader::pass() {
         }
         prebuild_trace_timeline(opt_, store_, t);
     }
+    // the timelines kept are charged to the budget (Store): make room for them in the data
+    if (!d.traces.empty()) store_.fit_budget();
 }
 
 }  // namespace tblog::view

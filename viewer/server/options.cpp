@@ -183,9 +183,10 @@ Serves TensorBoard's HTTP data API (and tblog's web UI) for a logdir.
                           audio, text, ... beyond it move to a cache file in --cache_dir; RAM
                           keeps per-block min/max summaries for the charts and every point
                           stays available at full resolution. The caches of built answers
-                          take their share first: kept scalar answers budget/16 (at most
-                          32 MiB), Profile timelines budget/4 (at most 1 GiB); the data the
-                          rest (with 0, the caches keep 32 MiB and 1 GiB)
+                          take their share: kept scalar answers budget/16 (at most 32 MiB,
+                          set aside first), Profile timelines up to budget/4 (at most 1 GiB,
+                          charged as kept); the data the rest (with 0, the caches keep 32 MiB
+                          and 1 GiB)
   --cache_dir DIR         where that file goes (default: $TMPDIR or /tmp); it is deleted on exit
   --window_title T        title reported by /data/environment
   -h, --help              this text

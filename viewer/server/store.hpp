@@ -24,11 +24,14 @@ namespace tblog::view {
 class Store {
 public:
     // `max_memory` bytes for scalar points in RAM (0: unlimited); spilled points go to a file
-    // in `cache_dir` (empty: the system's temporary directory). `timelines_budget`: bytes of
-    // Profile timelines kept (memory_shares.hpp).
+    // in `cache_dir` (empty: the system's temporary directory). `timelines_budget`: the most
+    // bytes of Profile timelines kept (memory_shares.hpp); what they hold is set aside from the
+    // budget as they hold it (reserved), so a logdir without traces leaves it all to the data
+    // and one with traces spills data to make room (after the pass that built them).
     explicit Store(std::uint64_t max_memory = 0, std::filesystem::path cache_dir = {},
                    std::uint64_t timelines_budget = TraceTimelines::kDefaultBudget)
-        : budget_(std::make_shared<ScalarSpill>(max_memory, std::move(cache_dir))), timelines_(timelines_budget) {}
+        : budget_(std::make_shared<ScalarSpill>(max_memory, std::move(cache_dir))),
+          timelines_(timelines_budget, [spill = budget_.get()](std::int64_t delta) { spill->reserve(delta); }) {}
 
     const ScalarSpill& budget() const { return *budget_; }
     ScalarSpill& budget() { return *budget_; }

@@ -46,7 +46,9 @@ using TraceTimelineStats = VersionedCacheStats;
 class TraceTimelines {
 public:
     static constexpr std::uint64_t kDefaultBudget = std::uint64_t{1} << 30;  // 1 GiB of answers
-    explicit TraceTimelines(std::uint64_t budget = kDefaultBudget) : cache_(budget, budget, timeline_bytes) {}
+    // `on_bytes`: told each change of the bytes kept (the Store charges them to its budget).
+    explicit TraceTimelines(std::uint64_t budget = kDefaultBudget, std::function<void(std::int64_t)> on_bytes = {})
+        : cache_(budget, budget, timeline_bytes, std::move(on_bytes)) {}
 
     using Build = std::function<TraceTimeline()>;
 

@@ -13,6 +13,10 @@
 // again when next asked for. A value larger than `max_value` is handed to the callers that
 // waited for it but not kept (a few huge answers would otherwise push out every other).
 //
+// An owner that counts the memory it holds elsewhere (the Store's budget, for the timelines)
+// passes `on_bytes`: it is told every change of the kept bytes (+ kept, - dropped), under the
+// cache's lock, so its count follows what is kept as it changes.
+//
 // A build returning null has nothing to share (e.g. an HTTP error the caller answers itself,
 // a streamed body); nor has a build that throws (the exception goes to its caller). Either
 // way the callers that waited for it are woken and build their own, unkept; none hangs.
@@ -48,9 +52,13 @@ class VersionedCache {
 public:
     using Ptr = std::shared_ptr<const Value>;
     using Size = std::function<std::uint64_t(const Key&, const Version&, const Value&)>;
+    using OnBytes = std::function<void(std::int64_t delta)>;
 
-    VersionedCache(std::uint64_t budget, std::uint64_t max_value, Size size)
-        : budget_(budget), max_value_(max_value < budget ? max_value : budget), size_(std::move(size)) {}
+    VersionedCache(std::uint64_t budget, std::uint64_t max_value, Size size, OnBytes on_bytes = {})
+        : budget_(budget),
+          max_value_(max_value < budget ? max_value : budget),
+          size_(std::move(size)),
+          on_bytes_(std::move(on_bytes)) {}
     VersionedCache(const VersionedCache&) = delete;
     VersionedCache& operator=(const VersionedCache&) = delete;
 
@@ -115,6 +123,7 @@ public:
                 ++it;
                 continue;
             }
+            bytes_changed(-static_cast<std::int64_t>(it->second->bytes));
             stats_.bytes -= it->second->bytes;
             lru_.erase(it->second);
             it = index_.erase(it);
@@ -179,6 +188,7 @@ private:
         const auto it = index_.find(key);
         if (it != index_.end()) {
             if (it->second->order > order) return;  // a later build's value is kept already
+            bytes_changed(-static_cast<std::int64_t>(it->second->bytes));
             stats_.bytes -= it->second->bytes;
             lru_.erase(it->second);
             index_.erase(it);
@@ -186,9 +196,11 @@ private:
         if (bytes > max_value_) return;
         lru_.push_front(Kept{key, version, std::move(value), bytes, order});
         index_.emplace(key, lru_.begin());
+        bytes_changed(static_cast<std::int64_t>(bytes));
         stats_.bytes += bytes;
         while (stats_.bytes > budget_) {  // never the value just kept: it fits the budget alone
             const Kept& victim = lru_.back();
+            bytes_changed(-static_cast<std::int64_t>(victim.bytes));
             stats_.bytes -= victim.bytes;
             index_.erase(victim.key);
             lru_.pop_back();
@@ -196,8 +208,13 @@ private:
         }
     }
 
+    void bytes_changed(std::int64_t delta) {
+        if (on_bytes_ && delta) on_bytes_(delta);
+    }
+
     const std::uint64_t budget_, max_value_;
     const Size size_;
+    const OnBytes on_bytes_;
     mutable std::mutex mu_;
     Lru lru_;
     std::unordered_map<Key, typename Lru::iterator, Hash> index_;

@@ -32,9 +32,10 @@ Viewer::Viewer(Options options)
     : options_(std::move(options)),
       shares_(tblog::view::memory_shares(options_.max_memory)),
       store_(options_.max_memory, options_.cache_dir, shares_.timelines) {
-    // The caches' shares are set aside from the data's budget (memory_shares.hpp), so that
-    // data and caches together stay within --max_memory.
-    if (options_.max_memory) store_.budget().reserve(static_cast<std::int64_t>(shares_.answers + shares_.timelines));
+    // The answer cache's share is set aside from the data's budget (memory_shares.hpp), so
+    // that data and caches together stay within --max_memory; the timelines' is charged as
+    // they are kept (Store).
+    if (options_.max_memory) store_.budget().reserve(static_cast<std::int64_t>(shares_.answers));
     loader_ = std::make_unique<Loader>(options_, store_);
     router_ = std::make_unique<http::Router>();
     ctx_ = std::make_unique<ServerContext>(

@@ -400,6 +400,36 @@ TEST_CASE("trace timelines are built once per trace file version and rebuilt whe
     CHECK(s.get_json("/data/tblog/status")["trace_timelines"]["entries"] == 0);
 }
 
+// The timelines' share is charged as they are kept, not set aside up front: a logdir without
+// traces leaves it to the data, and a kept timeline's bytes are reserved from the budget until
+// it goes (memory_shares.hpp, Store).
+TEST_CASE("Profile timelines charge the bytes they keep to --max_memory, and give them back") {
+    tbtest::TempDir dir;
+    const fs::path file = dir.path() / "run" / "plugins" / "profile" / "s1" / "h.trace.json";
+    std::string t = R"({"traceEvents":[)";
+    for (int i = 0; i < 2000; ++i)
+        t += (i ? "," : "") + std::string(R"({"ph":"X","pid":1,"tid":1,"name":"op)") + std::to_string(i % 50) +
+             R"(","ts":)" + std::to_string(10 * i) + R"(,"dur":5})";
+    vtest::write_file(file, t + "]}");
+    auto o = vtest::TestServer::options(dir.path(), 0, "");
+    o.max_memory = std::uint64_t{64} << 20;
+    vtest::TestServer s(o);
+    const tblog::view::MemoryShares& m = s.viewer().memory_shares();
+    const auto& budget = s.viewer().store().budget();
+    // built by the loader after its pass, or by this request (which waits for the loader's)
+    REQUIRE(s.get("/data/tblog/profile/trace_columns?run=run&session=s1&host=h").status == 200);
+    const json st = s.get_json("/data/tblog/status");
+    const std::uint64_t kept = st["trace_timelines"]["bytes"];
+    REQUIRE(st["trace_timelines"]["entries"] == 1);
+    CHECK(kept > 20000);
+    CHECK(budget.reserved() == static_cast<std::int64_t>(m.answers + kept));
+    CHECK(st["memory_shares"]["data"] == m.data - kept);
+    fs::remove(file);
+    s.reload();
+    CHECK(s.get_json("/data/tblog/status")["trace_timelines"]["entries"] == 0);
+    CHECK(budget.reserved() == static_cast<std::int64_t>(m.answers));  // given back
+}
+
 // The caches' budgets come out of --max_memory (memory_shares.hpp): with a budget, the answer
 // cache and the timelines get their shares and the data's budget sets them aside; with 0 the
 // caches keep their caps. A budget too small for an answer leaves it unkept.
@@ -426,9 +456,9 @@ TEST_CASE("the answer cache and the timelines take their shares of --max_memory"
         } else {
             CHECK(m.answers == std::min<std::uint64_t>(std::uint64_t{32} << 20, max_memory / 16));
             CHECK(m.timelines == std::min<std::uint64_t>(std::uint64_t{1} << 30, max_memory / 4));
-            CHECK(m.data + m.answers + m.timelines == max_memory);  // the whole process within it
-            CHECK(st["memory_shares"]["data"] == m.data);
-            CHECK(s.viewer().store().budget().reserved() >= static_cast<std::int64_t>(m.answers + m.timelines));
+            CHECK(m.data + m.answers == max_memory);  // the whole process within it
+            CHECK(st["memory_shares"]["data"] == m.data);  // no trace: no timeline kept
+            CHECK(s.viewer().store().budget().reserved() >= static_cast<std::int64_t>(m.answers));
         }
         // the same answer asked twice: kept unless the answer cache's share is too small for it
         const std::string q = "/data/plugin/scalars/scalars?run=train&tag=loss";

@@ -591,10 +591,10 @@ ExportSummary run_export(const ExportOptions& o) {
     // --max_memory (and --cache_dir): a logdir larger than RAM spills as it loads, and the
     // answers recorded are the same bytes (the routes read spilled data back). The answer
     // cache is not used here (each answer is asked once), but its share is set aside like
-    // tblog-view's so a budget means the same in both.
+    // tblog-view's so a budget means the same in both; the timelines charge what they keep.
     const MemoryShares shares = memory_shares(viewer.max_memory);
     Store store(viewer.max_memory, viewer.cache_dir, shares.timelines);
-    if (viewer.max_memory) store.budget().reserve(static_cast<std::int64_t>(shares.answers + shares.timelines));
+    if (viewer.max_memory) store.budget().reserve(static_cast<std::int64_t>(shares.answers));
     Loader loader(viewer, store);
     loader.pass();
     const std::set<std::string> runs = narrow_store(store, o);

@@ -136,10 +136,11 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
                         // the scalar routes' answers kept as sent (http/response_cache.hpp)
                         {"answer_cache", cache_stats(ctx.answers->stats())},
                         // how --max_memory is shared (memory_shares.hpp; 0: unlimited): the
-                        // caches' shares are part of reserved_bytes
+                        // answers' share and the timelines kept are part of reserved_bytes;
+                        // data: what is left for the data now
                         {"memory_shares", {{"answers", ctx.answers->stats().budget},
                                            {"timelines", tl.budget},
-                                           {"data", ctx.options.max_memory ? ctx.options.max_memory - ctx.answers->stats().budget - tl.budget : 0}}},
+                                           {"data", ctx.options.max_memory ? ctx.options.max_memory - ctx.answers->stats().budget - tl.bytes : 0}}},
                         {"version", kVersion}});
     });
 }
