@@ -117,6 +117,15 @@ class ScalarCard {
       ))));
   }
 
+  /** Starts loading now when on screen (the intersection observer would say so a frame later). */
+  startIfOnScreen(pane: DOMRect) {
+    if (this.active) return;
+    const r = this.el.getBoundingClientRect();
+    if (r.height <= 0 || r.bottom <= pane.top || r.top >= pane.bottom) return;
+    this.visible = true;
+    this.activate();
+  }
+
   private activate() {
     this.active = true;
     this.pendingOpts = {};
@@ -318,6 +327,8 @@ class ScalarsDashboard implements Dashboard {
       }
       this.content.append(sec.el);
     }
+    const pane = this.ctx.el.getBoundingClientRect();
+    for (const c of this.cards.values()) c.startIfOnScreen(pane);
   }
 
   async reload() {

@@ -123,9 +123,11 @@ export class App {
   }
 
   private async loadRunsAndTabs() {
+    const runs = await getJson<string[]>("runs");
+    // asked for after the run list: beside it, it took one of the browser's 6 connections from
+    // the first dashboard's scripts and tag index
     const listed = getJson<PluginListing>("plugins_listing");
     listed.catch(() => undefined);  // awaited below
-    const runs = await getJson<string[]>("runs");
     this.allRuns = runs;
     this.colors.assign(runs);
     this.runSelector.setRuns(runs);
@@ -162,7 +164,10 @@ export class App {
       await opening;
       opening = undefined;
       if (this.tabs.length) await this.openTab(want);
-      else this.closeTab();
+      else {
+        this.closeTab();
+        this.state.set({ tab: want || null });  // the URL keeps what was asked for, not the guess
+      }
     }
     if (!this.active && !opening) await this.openTab(want);
     await opening;
