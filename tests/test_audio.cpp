@@ -66,7 +66,7 @@ TEST_CASE("add_audio equals PyTorch's golden event byte for byte") {
     CHECK(ours[1] == theirs[1]);
 }
 
-TEST_CASE("audio samples: clipped, * 32767, truncated; shapes squeezed; rate rounded half to even") {
+TEST_CASE("audio samples: clipped, * 32767, truncated, shapes squeezed, rate rounded half to even") {
     const std::vector<float> f{0.5f, -0.5f, 1.0f, -1.0f, 2.0f, -3.0f, 0.99999f, 1e-5f};
     const auto a = built(tblog::TensorView(f.data(), {1, 8}));
     CHECK(a.length_frames() == 8);
@@ -109,7 +109,7 @@ TEST_CASE("bad audio input throws naming the tag, and writes nothing") {
 // length whose varints change size, long tags, all dtypes and clips of 8 to 200 KB in a row
 // (events larger than the writer's 64 KB pages) must read back as summary::audio() builds
 // them, sample by sample the scalar rule.
-TEST_CASE("audio events of every size read back exactly; SIMD conversion equals the scalar rule") {
+TEST_CASE("audio events of every size read back exactly, SIMD conversion equals the scalar rule") {
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> amp(-1.5f, 1.5f);
     const std::vector<std::size_t> lengths{2, 7, 8, 9, 63, 64, 65, 8191, 8192, 8193, 32767, 44100, 65536, 100003};

@@ -134,7 +134,7 @@ TEST_CASE("sprite: PyTorch's grid, padding and value conversion") {
     CHECK(s.rgb[(1 * 4 + 1) * 3 + 2] == 127);               // gray copied to all channels
 }
 
-TEST_CASE("projector_config.pbtxt is appended to, across writers; tags are encoded") {
+TEST_CASE("projector_config.pbtxt is appended to, across writers, tags are encoded") {
     TempDir tmp;
     const std::vector<float> m{1, 2, 3, 4};
     {

@@ -61,7 +61,7 @@ constexpr bool kSanitized = false;
 
 }  // namespace
 
-TEST_CASE("finding 1: names that are not valid UTF-8 or hold NUL are refused; text stays UTF-8") {
+TEST_CASE("finding 1: names that are not valid UTF-8 or hold NUL are refused, text stays UTF-8") {
     TempDir tmp;
     const std::string bad = "bad\xff\xfe", nul("a\0b", 3), lone = "caf\xc3";  // truncated sequence
     {
@@ -110,7 +110,7 @@ TEST_CASE("finding 1: names shown in messages and by the viewer escape what is n
     expect_invalid([] { tblog::summary::check_tag(std::string("a\x01\xff", 3)); }, {"tag 'a\\x01\\xff'"});
 }
 
-TEST_CASE("finding 2: every derived path stays inside its directory; a refusal never poisons the writer") {
+TEST_CASE("finding 2: every derived path stays inside its directory, a refusal never poisons the writer") {
     TempDir tmp;
     const fs::path root = tmp.path() / "a" / "b" / "c";
     const fs::path logdir = root / "run";
@@ -197,7 +197,7 @@ fs::path fill_up(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("finding 3: a full disk (tmpfs) loses nothing accepted; a later close() writes it; no torn record") {
+TEST_CASE("finding 3: a full disk (tmpfs) loses nothing accepted, a later close() writes it, no torn record") {
     TmpfsMount fs4(4 << 20);
     if (!fs4.skip_reason.empty()) {
         WARN("SKIPPED: disk-full test on a tmpfs: " << fs4.skip_reason);
@@ -285,7 +285,7 @@ TEST_CASE("finding 3: a write cut short inside a record leaves the file ending i
     std::signal(SIGXFSZ, SIG_DFL);
 }
 
-TEST_CASE("finding 5: no undefined behaviour on legal-looking input; shapes checked before any product overflows") {
+TEST_CASE("finding 5: no undefined behaviour on legal-looking input, shapes checked before any product overflows") {
     TempDir tmp;
     tblog::SummaryWriter w(tmp.str());
     // fps = 1e-9: the GIF delay is capped at 655.35 s instead of overflowing an int.

@@ -188,7 +188,7 @@ TEST_CASE("integer bins, explicit edges and max_bins follow numpy and PyTorch") 
     }
 }
 
-TEST_CASE("statistics: numpy's sum bit for bit on long inputs; all dtypes") {
+TEST_CASE("statistics: numpy's sum bit for bit on long inputs, all dtypes") {
     std::mt19937 rng(3);
     std::normal_distribution<float> nd(0, 100);
     std::vector<float> v(100003);

@@ -105,7 +105,7 @@ TEST_CASE("hparam_domain_discrete becomes the hparam's domain_discrete list") {
     CHECK(infos[2].domain_discrete().values(0).number_value() == 1.0);
 }
 
-TEST_CASE("default run_name is str(time.time()); names must stay inside the log_dir") {
+TEST_CASE("default run_name is str(time.time()), names must stay inside the log_dir") {
     TempDir tmp;
     const double before = tblog::detail::now_seconds();
     {

@@ -64,7 +64,7 @@ TEST_CASE("a truncated last record is reported, not consumed, and resumes when c
     }
 }
 
-TEST_CASE("a flipped data byte is corrupt and can be skipped; a flipped length cannot") {
+TEST_CASE("a flipped data byte is corrupt and can be skipped, a flipped length cannot") {
     tbtest::TempDir dir;
     const std::string path = dir / "events.out.tfevents.test";
     std::string bytes = rec::frame("one") + rec::frame("two") + rec::frame("three");

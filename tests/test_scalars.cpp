@@ -129,7 +129,7 @@ TEST_CASE("pure builder gives the Summary bytes the writer wraps") {
     CHECK_THROWS_AS(tblog::summary::scalar("", 1.0), std::invalid_argument);
 }
 
-TEST_CASE("walltime defaults to now with sub-second precision; no step means step 0") {
+TEST_CASE("walltime defaults to now with sub-second precision, no step means step 0") {
     TempDir tmp;
     const double before = tblog::detail::now_seconds();
     {

@@ -119,7 +119,7 @@ TEST_CASE("LibTorch ops: same names and call counts as LibTorch's own profiler, 
     CHECK(std::filesystem::file_size(prof.xspace_files()[0]) > 1000);
 }
 
-TEST_CASE("only one TorchOpRecorder at a time; ops on other threads get their own tracks") {
+TEST_CASE("only one TorchOpRecorder at a time, ops on other threads get their own tracks") {
     TempDir dir;
     tblog::ProfilerOptions po;
     po.sample_interval = std::chrono::milliseconds(0);

@@ -126,7 +126,7 @@ TEST_CASE("add_video writes make_golden.py's clip as a looping GIF tiled like Py
     }
 }
 
-TEST_CASE("clip tiling: power-of-two padding, 2^floor((bit_length-1)/2) rows; gray, RGBA, uint8") {
+TEST_CASE("clip tiling: power-of-two padding, 2^floor((bit_length-1)/2) rows, gray, RGBA, uint8") {
     SECTION("5 clips: 2 rows x 4 columns, the padding clips black") {
         std::vector<std::uint8_t> v(5 * 1 * 1 * 2 * 3);
         for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::uint8_t>(10 + i / 6 * 40);  // clip i: 10+40i
@@ -160,7 +160,7 @@ TEST_CASE("clip tiling: power-of-two padding, 2^floor((bit_length-1)/2) rows; gr
     }
 }
 
-TEST_CASE("frames with more than 256 colors are quantised closely; long LZW streams decode") {
+TEST_CASE("frames with more than 256 colors are quantised closely, long LZW streams decode") {
     // 1 clip, 3 frames of 96x128 with smooth color gradients plus noise: thousands of colors,
     // so median cut is used and the LZW table fills and restarts many times.
     const int T = 3, H = 96, W = 128;

@@ -81,7 +81,7 @@ TEST_CASE("the destructor writes everything that was accepted") {
     for (int i = 0; i < 5000; ++i) REQUIRE(ev[1 + i].step() == i);
 }
 
-TEST_CASE("close() is idempotent; a later add_* starts a new file as in PyTorch") {
+TEST_CASE("close() is idempotent, a later add_* starts a new file as in PyTorch") {
     TempDir tmp;
     tblog::SummaryWriter w(tmp.str());
     w.add_scalar("x", 1, 1);

@@ -193,7 +193,7 @@ TEST_CASE("profiler traces are listed and served, gzipped or inflated") {
     CHECK(plain->body == trace);
 }
 
-TEST_CASE("tblog's XSpace traces are served as the same events as its JSON trace; PyTorch's traces are listed") {
+TEST_CASE("tblog's XSpace traces are served as the same events as its JSON trace, PyTorch's traces are listed") {
     tbtest::TempDir dir;
     {
         tblog::ProfilerOptions po;

@@ -225,7 +225,7 @@ std::pair<std::size_t, std::size_t> payloads(vtest::TestServer& s) {
 
 }  // namespace
 
-TEST_CASE("memory budget under concurrency: readers, a writer and the spilling loader; answers equal at every checkpoint") {
+TEST_CASE("memory budget under concurrency: readers, a writer and the spilling loader, answers equal at every checkpoint") {
     tbtest::TempDir dir;
     std::vector<std::unique_ptr<tblog::SummaryWriter>> writers;
     for (const char* run : kRunNames) writers.push_back(std::make_unique<tblog::SummaryWriter>((dir.path() / run).string()));
