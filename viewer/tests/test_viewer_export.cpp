@@ -107,7 +107,8 @@ TEST_CASE("export: --max_memory spills the logdir's data while exporting, the ex
     const auto spilled = ex::run_export(options({"--logdir", golden, "--out", small.path.string(), "--max_memory",
                                                  "64K", "--cache_dir", small.path.parent_path().string(),
                                                  "--created", "2026-01-01T00:00:00Z"}));
-    CHECK(spilled.spilled_bytes > 48 * 1024);  // 70 KiB measured
+    // 47-70 KiB measured: how much depends on the order the loading threads finish runs in
+    CHECK(spilled.spilled_bytes > 16 * 1024);
     CHECK(spilled.files == whole.files);
     const auto a = tree(full.path), b = tree(small.path);
     REQUIRE(a.size() > 50);
