@@ -66,6 +66,8 @@ async function waitCard(p, tag, inner) {
 describe("shell", () => {
   it("shows a tab for each plugin with data and nothing else", async () => {
     const p = await open("scalars");
+    // the tab bar fills in after the first dashboard opens (the listing, then the probes)
+    await p.page.waitForSelector("nav.tabs[data-complete]");
     const tabs = await p.page.$$eval(".tab", (els) => els.map((e) => e.dataset.plugin));
     const expected = ["scalars", "custom_scalars", "images", "audio", "graphs", "distributions", "histograms", "text",
       "pr_curves", "hparams", "projector", "mesh"];

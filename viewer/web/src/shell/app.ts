@@ -160,6 +160,8 @@ export class App {
     if (!this.active && !opening && (!want || enabled.has(want))) opening = this.openTab(want);
     const on = await this.probedTabs(listing, enabled);
     setTabs(on);
+    // the tab bar is final now (listing and probes in): what tests wait for before reading it
+    this.tabBar.dataset.complete = "true";
     if (guess && !on.has(guess.plugin)) {
       await opening;
       opening = undefined;
