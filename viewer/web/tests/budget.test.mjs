@@ -97,7 +97,9 @@ describe("--max_memory: the same charts and downloads with and without the budge
       const chart = c.querySelector(".chart");
       return { tag: c.dataset.tag, series: JSON.parse(chart.dataset.series), ymax: chart.dataset.ymax };
     }));
-    await p.page.click(".card details.downloads summary");  // the links are built when the list opens
+    // The links are built by the list's toggle event, which fires after the click returns.
+    await p.page.click(".card details.downloads summary");
+    await p.page.waitForSelector(".card a[download$='.csv']", { state: "attached" });
     const href = await p.page.$eval(".card a[download$='.csv']", (a) => a.href);
     const csv = await p.page.evaluate(async (u) => (await fetch(u)).text(), href);
     assert.deepEqual(p.errors, []);
