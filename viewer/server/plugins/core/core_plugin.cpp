@@ -84,9 +84,9 @@ void register_core_routes(Router& srv, ServerContext& ctx) {
 
     // Built once per shape of the store (plugin_index.hpp): a page asks for it on every open and
     // reload, and at 1,000 runs its walk of every series and run directory took ~40 ms.
-    auto listing = std::make_shared<PerStoreShape<json>>();
+    auto listing = std::make_shared<PerStoreShape>();
     srv.Get("/data/plugins_listing", [&ctx, listing](const httplib::Request&, httplib::Response& res) {
-        send_json(res, listing->get(ctx, [&] { return plugins_listing(ctx); }));
+        send_body(res, std::string(*listing->get(ctx, [&] { return json_text(plugins_listing(ctx)); })), "application/json");
     });
 
     // The rest of TensorBoard's core_plugin.py routes, as TensorBoard answers them without an

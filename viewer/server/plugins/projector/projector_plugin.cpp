@@ -186,14 +186,14 @@ void register_projector_routes(Router& srv, ServerContext& ctx) {
     // Built once per shape of the store (plugin_index.hpp): it reads a config in every run
     // directory that has one (and the tensors it names without a shape), and looks for two
     // files in every other (~10-40 ms at 1,000 runs without any).
-    auto runs = std::make_shared<PerStoreShape<json>>();
+    auto runs = std::make_shared<PerStoreShape>();
     srv.Get("/data/plugin/projector/runs", [&ctx, runs](const httplib::Request&, httplib::Response& res) {
-        send_json(res, runs->get(ctx, [&] {
+        send_body(res, std::string(*runs->get(ctx, [&] {
             json out = json::array();
             for (const auto& [name, dir] : candidate_dirs(ctx))
                 if (load_config(ctx.options, dir)) out.push_back(name);
-            return out;
-        }));
+            return json_text(out);
+        })), "application/json");
     });
 
     srv.Get("/data/plugin/projector/info", [&ctx](const httplib::Request& req, httplib::Response& res) {

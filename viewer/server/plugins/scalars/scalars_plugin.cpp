@@ -368,9 +368,9 @@ void register_scalar_routes(Router& srv, ServerContext& ctx) {
     // Which runs have which scalar tags, compactly (run_tag_index above), built once per shape
     // of the store (plugin_index.hpp; ~5 ms of CPU at 1,000 runs x 20 tags, on the path to
     // the first chart of every page opened).
-    auto tag_index = std::make_shared<PerStoreShape<std::string>>();
+    auto tag_index = std::make_shared<PerStoreShape>();
     srv.Get("/data/tblog/scalar_tags", [&ctx, tag_index](const httplib::Request&, httplib::Response& res) {
-        send_body(res, tag_index->get(ctx, [&] { return run_tag_index(ctx.store); }), "application/json");
+        send_body(res, std::string(*tag_index->get(ctx, [&] { return run_tag_index(ctx.store); })), "application/json");
     });
 }
 
