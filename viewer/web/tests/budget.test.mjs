@@ -133,7 +133,7 @@ const KIND_TABS = {
   distributions: [".chart[data-steps]", KIND_RUNS],
   images: [".card img", 2 * KIND_RUNS],  // kinds/image, kinds/batch
   audio: [".card audio", KIND_RUNS],
-  text: [".text-entry", KIND_RUNS],
+  text: [".text-entry:first-child", KIND_RUNS],  // a card's first entry (it lists all 12 steps): every card loaded
   pr_curves: [".card [data-lines]", 1],
   mesh: [".three-box[data-vertices]", KIND_RUNS],
   graphs: [".graph-view[data-ops]", 1],

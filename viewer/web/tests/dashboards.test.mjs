@@ -215,6 +215,8 @@ describe("other dashboards", () => {
     const p = await open("images", { hash: "&actualSize=1", waitFor: `${cardFor("batch_nchw")} img` });
     const tags = await p.page.$$eval(".card", (els) => els.map((e) => e.dataset.tag).sort());
     assert.deepEqual(tags, ["batch_nchw", "boxes", "chw_float", "gray_hw", "hwc_uint8"]);
+    // each card fetches its image list on its own: chw_float's image may come after batch_nchw's
+    await p.page.waitForSelector(`${cardFor("chw_float")} img`);
     await p.page.waitForFunction(() => [...document.querySelectorAll(".card img")].every((i) => i.complete && i.naturalWidth > 0));
     const size = await p.page.$eval(`${cardFor("chw_float")} img`, (i) => [i.naturalWidth, i.naturalHeight, i.clientWidth]);
     assert.deepEqual(size, [16, 8, 16]);
@@ -360,6 +362,8 @@ describe("other dashboards", () => {
     const p = await open("profile", { hash: "&view=trace", waitFor: ".timeline[data-tracks]" });
     assert.equal(await p.page.$eval(".timeline", (e) => e.dataset.tracks), "4");
     assert.equal(await p.page.$eval(".timeline", (e) => e.dataset.spans), "100");
+    // the tracks a click is matched against are laid out by the first draw, in an animation frame
+    await p.page.waitForSelector(".timeline[data-drawn]");
     const b = await (await p.page.$(".timeline canvas")).boundingBox();
     await p.page.mouse.click(b.x + 170 + 10, b.y + 24 + 3 + 8); // first ProfilerStep span
     await p.page.waitForSelector(".span-details .card-title");

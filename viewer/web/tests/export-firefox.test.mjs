@@ -53,7 +53,8 @@ async function probeInPage({ tab, what }) {
   };
   await until(() => document.querySelector(`#pane[data-dashboard="${tab}"]`));
   if (what.rows) {
-    await until(() => document.querySelector(what.rows));
+    // cards fetch their data one by one: wait for the rows of every card, not of the first
+    await until(() => document.querySelector(what.rows) && [...document.querySelectorAll("#pane .card")].every((c) => c.querySelector(what.rows)));
     return [...document.querySelectorAll(what.rows)].map((e) => e.textContent);
   }
   if (what.one) {

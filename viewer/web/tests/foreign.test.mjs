@@ -126,13 +126,14 @@ describe("foreign logdir (Keras, TF1, hparams API, tensorboardX, awkward files)"
   });
 
   // Every other dashboard, with the selector that appears once its data is drawn and text the
-  // corpus put there.
+  // corpus put there (and, where that text may come after the selector, the element holding it).
   const dashboards = {
     histograms: [".card", /dense\/kernel\/histogram/],
     distributions: [".card", /weights/],
     images: [".card img", /dense\/kernel\/image/],
     audio: [".card audio", /tone\/audio\/0/],
-    text: [".text-entry", /hello from tensorboardX/],
+    // each text card fetches its entries on its own: the first entry may be another card's
+    text: [".text-entry", /hello from tensorboardX/, "", '.card[data-tag="tbx/text"] .text-entry'],
     pr_curves: [".card [data-lines]", /cat\/pr_curves/],
     custom_scalars: [".card .chart[data-series]", /all losses/],
     projector: [".plot[data-points]", /word_embedding/],
@@ -140,9 +141,10 @@ describe("foreign logdir (Keras, TF1, hparams API, tensorboardX, awkward files)"
     // The trace view: span names are drawn there (the overview shows step categories).
     profile: [".timeline[data-tracks]", /train_step|MatMul|keras\/train/, "&view=trace"],
   };
-  for (const [tab, [selector, content, hash]] of Object.entries(dashboards)) {
+  for (const [tab, [selector, content, hash, holder]] of Object.entries(dashboards)) {
     it(`opens ${tab} and draws the corpus's data`, async () => {
       const p = await open(tab, selector, hash);
+      if (holder) await p.page.waitForSelector(holder, { timeout: 60000 });
       assert.ok((await p.page.$$(selector)).length > 0);
       assert.match(await p.page.locator("body").innerText(), content);
       await done(p, tab);

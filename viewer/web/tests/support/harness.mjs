@@ -180,6 +180,9 @@ export const ALL_TABS = ["scalars", "custom_scalars", "images", "audio", "graphs
 
 /** Asserts the shell lists a tab for every kind and every run in `runs`; returns the runs shown. */
 export async function assertTabsAndRuns(page, runs) {
+  // the tab bar fills in after the first dashboard opens (the listing, then the probes that add
+  // the projector and profile tabs): read it once it says it is final
+  await page.waitForSelector("nav.tabs[data-complete]", { state: "attached" });
   const tabs = await page.$$eval(".tab", (els) => els.map((e) => e.dataset.plugin));
   for (const t of ALL_TABS) assert.ok(tabs.includes(t), `tab ${t} missing: ${tabs}`);
   const shown = await page.$$eval(".run[data-run]", (els) => els.map((e) => e.dataset.run));
