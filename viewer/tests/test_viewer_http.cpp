@@ -7,6 +7,7 @@
 
 #include "http/host_check.hpp"
 #include "http/request_parser.hpp"
+#include "http/response.hpp"
 #include "http/server.hpp"
 #include "http_test_client.hpp"
 #include "tblog/writer.hpp"
@@ -43,6 +44,15 @@ http::Router echo_router() {
         });
     });
     r.Get("/throws", [](const httplib::Request&, httplib::Response&) { throw std::runtime_error("boom"); });
+    // Three pieces made one at a time; ?cut: the third cannot be made.
+    r.Get("/pieces", [](const httplib::Request& req, httplib::Response& res) {
+        auto made = std::make_shared<int>(0);
+        http::stream_pieces(res, "text/plain", [made, cut = req.has_param("cut")](std::string& out) {
+            if (++*made == 3 && cut) return http::Piece::cut;
+            out += "piece" + std::to_string(*made);
+            return *made == 3 ? http::Piece::last : http::Piece::more;
+        });
+    });
     return r;
 }
 
@@ -285,4 +295,30 @@ TEST_CASE("kept-alive connections: many requests, pipelined requests, Connection
     const std::string last = c.read_response();
     CHECK(last.find("Connection: close") != std::string::npos);
     CHECK(c.closed_by_peer(2s));
+}
+
+TEST_CASE("streamed pieces: chunked as they are made, and a cut body has no last chunk and ends the connection") {
+    const http::Router router = echo_router();
+    auto body_of = [](const std::string& raw) { return raw.substr(raw.find("\r\n\r\n") + 4); };
+    const std::string whole = http::Server::answer_bytes(router, get("/pieces") + get("/echo"));
+    CHECK(whole.find("Transfer-Encoding: chunked") != std::string::npos);
+    CHECK(body_of(whole).rfind("6\r\npiece1\r\n6\r\npiece2\r\n6\r\npiece3\r\n0\r\n\r\nHTTP/1.1 200", 0) == 0);
+    // Cut: the pieces made so far, no last chunk, and the pipelined request after it unanswered.
+    const std::string cut = http::Server::answer_bytes(router, get("/pieces?cut") + get("/echo"));
+    CHECK(body_of(cut) == "6\r\npiece1\r\n6\r\npiece2\r\n");
+
+    // On a socket: the server closes the connection after the second piece, and goes on serving.
+    http::Server server(http::ServerConfig{}, router);
+    const int port = server.bind();
+    std::thread loop([&] { server.run(); });
+    vtest::RawConn c(port);
+    REQUIRE(c.send(get("/pieces?cut")));
+    const std::string raw = c.read_until("piece2\r\n", 10s);
+    CHECK(body_of(raw) == "6\r\npiece1\r\n6\r\npiece2\r\n");
+    CHECK(c.closed_by_peer(5s));
+    vtest::RawConn next(port);
+    REQUIRE(next.send(get("/pieces")));
+    CHECK(body_of(next.read_until("0\r\n\r\n", 10s)) == "6\r\npiece1\r\n6\r\npiece2\r\n6\r\npiece3\r\n0\r\n\r\n");
+    server.stop();
+    loop.join();
 }

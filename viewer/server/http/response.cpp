@@ -79,12 +79,13 @@ void stream_shared(httplib::Response& res, std::shared_ptr<const std::string> by
                              });
 }
 
-void stream_pieces(httplib::Response& res, const std::string& content_type, std::function<bool(std::string&)> next) {
+void stream_pieces(httplib::Response& res, const std::string& content_type, std::function<Piece(std::string&)> next) {
     res.set_chunked_content_provider(content_type, [next = std::move(next)](std::size_t, httplib::DataSink& sink) {
         std::string piece;
-        const bool more = next(piece);
+        const Piece p = next(piece);
+        if (p == Piece::cut) return false;  // the provider's failure: the server closes the connection
         if (!piece.empty() && !sink.write(piece.data(), piece.size())) return false;
-        if (!more) sink.done();
+        if (p == Piece::last) sink.done();
         return true;
     });
 }

@@ -48,13 +48,17 @@ bool single_range(const std::string& header, std::size_t size, std::size_t& firs
 // single Range the client asked for, as it does any fixed-length body.
 void stream_shared(httplib::Response& res, std::shared_ptr<const std::string> bytes, const std::string& content_type);
 
+// What a streamed body's next piece is: one of more to come, the last, or none because the
+// body can no longer be completed (e.g. the data it was sending was dropped meanwhile).
+enum class Piece { more, last, cut };
+
 // Answers with a body made piece by piece, sent with chunked transfer coding as it is made:
-// next(out) appends the next piece to `out` and returns whether more follow. The server asks
-// for a piece only once the one before is sent, so a connection holds one piece at a time
-// whatever the body's size, and a client that goes away stops the pieces (the state `next`
-// captures is released with the connection). A throwing next() cuts the body: the client
-// sees it incomplete (no last chunk) and the connection is closed. Not gzipped, not kept by
-// the answer cache.
-void stream_pieces(httplib::Response& res, const std::string& content_type, std::function<bool(std::string&)> next);
+// next(out) appends the next piece to `out` and says which it was. The server asks for a
+// piece only once the one before is sent, so a connection holds one piece at a time whatever
+// the body's size, and a client that goes away stops the pieces (the state `next` captures
+// is released with the connection). Piece::cut (or a throwing next()) cuts the body: the
+// client sees it incomplete (no last chunk) and the connection is closed; an export fails.
+// Not gzipped, not kept by the answer cache.
+void stream_pieces(httplib::Response& res, const std::string& content_type, std::function<Piece(std::string&)> next);
 
 }  // namespace tblog::view::http

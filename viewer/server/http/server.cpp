@@ -612,12 +612,16 @@ std::string Server::answer_bytes(const Router& router, std::string_view bytes, c
         Outgoing o = serialize_response(req, res, keep);
         out += o.head;
         out += o.body;
+        bool cut = false;
         if (o.streaming) {
             for (std::size_t offset = 0, empty = 0; empty < 1000;) {
                 std::string piece;
                 bool done = false, ok = true;
                 produce_piece(res, offset, o.length, o.chunked, piece, done, ok);
-                if (!ok) break;
+                if (!ok) {  // cut: the connection is closed, as on_piece does
+                    cut = true;
+                    break;
+                }
                 empty = piece.empty() ? empty + 1 : 0;
                 offset += piece.size();
                 if (o.chunked) {
@@ -632,7 +636,7 @@ std::string Server::answer_bytes(const Router& router, std::string_view bytes, c
                 }
             }
         }
-        if (!keep) break;
+        if (!keep || cut) break;
     }
     return out;
 }

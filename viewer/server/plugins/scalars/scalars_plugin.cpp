@@ -271,8 +271,7 @@ void send_points(const ServerContext& ctx, const Run& run, const std::string& ta
     http::stream_pieces(res, type, [cur, csv](std::string& out) {
         std::shared_lock lk(cur->run->mutex);
         const Series* now = cur->run->find(cur->tag);
-        if (now != cur->series || now->scalars.epoch() != cur->epoch)
-            throw std::runtime_error("points dropped while they were sent");
+        if (now != cur->series || now->scalars.epoch() != cur->epoch) return http::Piece::cut;  // points dropped
         const std::size_t from = cur->next, to = std::min(cur->end, from + kPiecePoints);
         if (from == 0) out += csv ? kPointsCsvHeader : "[";
         if (csv)
@@ -281,7 +280,7 @@ void send_points(const ServerContext& ctx, const Run& run, const std::string& ta
             append_points_json_items(out, now->scalars, from, to);
         cur->next = to;
         if (to == cur->end && !csv) out += ']';
-        return to < cur->end;
+        return to < cur->end ? http::Piece::more : http::Piece::last;
     });
 }
 
