@@ -201,7 +201,10 @@ describe("--max_memory: every other kind draws the same, from the same bytes, wi
       return els.length >= n && [...document.querySelectorAll("#pane img")].every((i) => i.complete && i.naturalWidth > 0);
     }, [selector, count], { timeout: 30000, polling: 100 });
     for (const card of await p.page.$$("#pane .card")) await card.scrollIntoViewIfNeeded();  // every lazy card loads
-    await p.page.waitForFunction(() => [...document.querySelectorAll("#pane img")].every((i) => i.complete && i.naturalWidth > 0),
+    // Images complete, and every clip's metadata in (preload="metadata"): its range requests
+    // are made, on both servers alike, before the answers are compared.
+    await p.page.waitForFunction(() => [...document.querySelectorAll("#pane img")].every((i) => i.complete && i.naturalWidth > 0) &&
+      [...document.querySelectorAll("#pane audio")].every((a) => a.readyState >= 1),
       null, { timeout: 30000, polling: 100 });
     const drawn = await p.page.evaluate(() => {
       const pane = document.querySelector("#pane");
