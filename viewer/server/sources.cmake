@@ -13,7 +13,7 @@ function(tblog_view_sources engine_out app_out)
   tblog_plugin_registry(plugin_sources)
   set(engine
     scalar_columns.cpp scalar_spill.cpp payload.cpp ingest.cpp record_scan.cpp log_storage.cpp loader.cpp
-    options.cpp http_util.cpp logdir_files.cpp markdown.cpp tensor_util.cpp text_format.cpp
+    options.cpp http_util.cpp points_download.cpp logdir_files.cpp markdown.cpp tensor_util.cpp text_format.cpp
     http/request_parser.cpp http/router.cpp http/response.cpp http/response_cache.cpp http/host_check.cpp
     http/server.cpp)
   set(app routes_web.cpp viewer.cpp export/static_key.cpp export/exporter.cpp export/destination.cpp)

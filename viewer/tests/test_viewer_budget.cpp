@@ -306,7 +306,7 @@ TEST_CASE("memory budget (--max_memory): answers are the same bytes with every p
     require_same(answers(full, cursor), answers(small, cursor));
 }
 
-TEST_CASE("memory budget: a long series' CSV and JSON are streamed in pieces, the bytes built whole, spilled or not") {
+TEST_CASE("memory budget: a long series' CSV and JSON (scalars, custom scalars) are streamed in pieces, the bytes built whole, spilled or not") {
     tbtest::TempDir dir;
     write_logdir(dir.path());
     vtest::TestServer full(options(dir.path(), 0));
@@ -335,6 +335,10 @@ TEST_CASE("memory budget: a long series' CSV and JSON are streamed in pieces, th
                 CHECK(j.status == 200);
                 CHECK(j.body == js);
                 CHECK(json::parse(j.body).size() == s->scalars(run, tag).size());
+                // custom scalars' download: the same answer (TensorBoard delegates it to scalars)
+                const std::string cq = std::string("/data/plugin/custom_scalars/download_data?run=") + run + "&tag=" + tag;
+                CHECK(s->get(cq + "&format=csv").body == csv);
+                CHECK(s->get(cq).body == js);
             }
         }
 
@@ -361,6 +365,9 @@ TEST_CASE("memory budget: a long series' CSV and JSON are streamed in pieces, th
     }
     CHECK(pieces > 1);
     CHECK(body == built_whole(full, "b", "tag1", true));
+    vtest::RawConn cs(small.viewer().port());
+    REQUIRE(cs.send("GET /data/plugin/custom_scalars/download_data?run=b&tag=tag1&format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+    CHECK(cs.read_until("\r\n\r\n", std::chrono::seconds(20)).find("Transfer-Encoding: chunked") != std::string::npos);
 
     // Clients that go away after the first bytes, or before any, stop their answer; the
     // server goes on answering everyone else, whole.

@@ -10,6 +10,7 @@
 #include "scalar_json.hpp"
 #include "plugin_custom_scalar.pb.h"
 #include "plugin_index.hpp"
+#include "points_download.hpp"
 #include "routes.hpp"
 #include "tensor_util.hpp"
 
@@ -72,11 +73,8 @@ void register_custom_scalar_routes(Router& srv, ServerContext& ctx) {
     // ?run=&tag=&format=csv|json: one scalar series for download, as TensorBoard's
     // custom_scalars download_data delegates to the scalars plugin's scalars_impl.
     srv.Get("/data/plugin/custom_scalars/download_data", [&ctx](const httplib::Request& req, httplib::Response& res) {
-        with_series(ctx, req, res, "scalars", DataClass::scalar, [&](const Run&, const Series& s) {
-            if (param_or(req, "format", "json") == "csv")
-                send_body(res, points_csv(s.scalars), "text/csv; charset=utf-8");
-            else
-                send_body(res, points_json(s.scalars), "application/json");
+        with_series(ctx, req, res, "scalars", DataClass::scalar, [&](const Run& run, const Series& s) {
+            send_points(ctx, run, req.get_param_value("tag"), s, param_or(req, "format", "json") == "csv", res);
         });
     });
 
