@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (README's second command):
 #   1. a normal build: every test (ctest), including the installed-package consumer build;
-#   2. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the concurrency test under ThreadSanitizer;
+#   2. the same tests (the library's and the viewer's) under AddressSanitizer + UBSan;
+#   3. the concurrency tests under ThreadSanitizer: the writer's, and the viewer's HTTP server,
+#      live reload, answer caches and spilling loader;
 #   4. the LibTorch adapter's test and example (TBLOG_WITH_TORCH=ON, Debian's libtorch-dev);
 #   5. the libFuzzer targets of fuzz/ (clang), each for a bounded time (fuzz/run_fuzzers.sh).
 # Build trees go to build/ci-*. JOBS overrides the parallelism (default: all cores).
@@ -21,7 +22,8 @@ run_suite() {  # <build dir> <ctest regex or ""> <cmake args...>
   local dir=$1 regex=$2; shift 2
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="${OPT:--O2} -g1 -DNDEBUG" "$@" >/dev/null
-  cmake --build "$dir" -j"$JOBS" ${TARGET:+--target "$TARGET"}
+  # shellcheck disable=SC2086  # TARGET: one target or several, space-separated
+  cmake --build "$dir" -j"$JOBS" ${TARGET:+--target $TARGET}
   stage "built $dir; its tests"
   if [ -n "$regex" ]; then
     ctest --test-dir "$dir" -j"$JOBS" --output-on-failure -R "$regex"
@@ -45,11 +47,14 @@ TBLOG_VIEW_BIN="$PWD/build/ci-release/viewer/tblog-view" TBLOG_WEB_DIST="$PWD/bu
 stage "tests under AddressSanitizer + UBSan"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 OPT=-O1 \
   run_suite build/ci-asan "^test_" -DTBLOG_SANITIZE=address,undefined \
-  -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_BUILD_BENCHMARKS=OFF -DTBLOG_BUILD_VIEWER=OFF
+  -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_BUILD_BENCHMARKS=OFF -DTBLOG_VIEW_BUILD_WEB=OFF
 stage "concurrency under ThreadSanitizer"
-TSAN_OPTIONS=halt_on_error=1 TARGET=test_concurrency OPT=-O1 \
-  run_suite build/ci-tsan "^test_concurrency" -DTBLOG_SANITIZE=thread \
-  -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_BUILD_BENCHMARKS=OFF -DTBLOG_BUILD_VIEWER=OFF
+# The tests whose threads share data: the writer's queue, and the viewer's server (workers,
+# slow and idle clients), live reload, the answer caches and the loader spilling under readers.
+tsan_tests="test_concurrency test_viewer_http test_viewer_live test_viewer_units test_viewer_budget test_viewer_spill_stress"
+TSAN_OPTIONS=halt_on_error=1 TARGET=$tsan_tests OPT=-O1 \
+  run_suite build/ci-tsan "^(${tsan_tests// /|}):" -DTBLOG_SANITIZE=thread \
+  -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_BUILD_BENCHMARKS=OFF -DTBLOG_VIEW_BUILD_WEB=OFF
 stage "LibTorch adapter (tblog/torch.hpp): its test and the LibTorch training example"
 TARGET=tblog_torch run_suite build/ci-torch "^(test_torch:|torch_)" -DTBLOG_WITH_TORCH=ON \
   -DTBLOG_BUILD_VIEWER=OFF -DTBLOG_BUILD_BENCHMARKS=OFF
