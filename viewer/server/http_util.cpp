@@ -5,16 +5,12 @@
 
 namespace tblog::view {
 
-std::string json_text(const json& body) {
+void send_json(httplib::Response& res, const json& body) {
+    res.status = 200;
     // Strings from data (descriptions, text, hparams values...) that are not UTF-8 get U+FFFD
     // for their bad bytes rather than failing the answer (names are escaped at load:
     // detail/text/utf8.hpp's backslash_escape).
-    return body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-void send_json(httplib::Response& res, const json& body) {
-    res.status = 200;
-    res.set_content(json_text(body), "application/json");
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void send_body(httplib::Response& res, std::string&& body, const char* content_type) {

@@ -39,8 +39,6 @@ inline json jnum(double d) {
     return d;
 }
 
-// `body` as the answers send it (send_json): compact, bad UTF-8 replaced by U+FFFD.
-std::string json_text(const json& body);
 void send_json(httplib::Response& res, const json& body);
 // A 200 answer with `body` moved in (large bodies are not copied).
 void send_body(httplib::Response& res, std::string&& body, const char* content_type);

@@ -7,15 +7,16 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "http/response_cache.hpp"
 #include "http_util.hpp"
 #include "markdown.hpp"
-#include "versioned_cache.hpp"
 
 namespace tblog::view {
 
@@ -70,44 +71,25 @@ inline json tags_index(const Store& store, std::string_view plugin, DataClass cl
     return tags_index(store, plugin, cls, [](const Series&, json&) {});
 }
 
-// What answers derived from the runs and their tags (and from files beside the event files)
-// depend on: the loader's completed passes (such files are looked for again after each), and
-// each run's identity and number of series (a plugin's first data comes with a new series).
-struct StoreShape {
-    std::uint64_t passes = 0;
-    std::vector<std::pair<std::uint64_t, std::size_t>> runs;  // (uid, series), runs by name
-    bool operator==(const StoreShape& o) const { return passes == o.passes && runs == o.runs; }
-};
-
-inline StoreShape store_shape(const ServerContext& ctx) {
-    StoreShape out;
-    out.passes = ctx.loader.stats().passes;
-    for (const auto& run : ctx.store.runs()) {
-        std::shared_lock lk(run->mutex);
-        out.runs.emplace_back(run->uid(), run->series.size());
-    }
-    return out;
+// The version, for the answer cache (http::cached, http/response_cache.hpp), of answers
+// derived from the runs and their tags and from files beside the event files (e.g.
+// /data/plugins_listing, which walks every series and looks for files in every run directory:
+// ~40 ms at 1,000 runs x 20 tags, against ~0.1 ms to take this): the loader's completed passes
+// (such files are looked for again after each), and each run's identity and number of series
+// (a plugin's first data comes with a new series).
+inline http::Version store_shape(const ServerContext& ctx) {
+    return [&ctx](const httplib::Request&) -> std::optional<std::string> {
+        std::string v = std::to_string(ctx.loader.stats().passes);
+        for (const auto& run : ctx.store.runs()) {
+            std::shared_lock lk(run->mutex);
+            v += ';';
+            v += std::to_string(run->uid());
+            v += ':';
+            v += std::to_string(run->series.size());
+        }
+        return v;
+    };
 }
-
-// An answer's body built from the store once per StoreShape (e.g. /data/plugins_listing, which
-// walks every series and looks for files in every run directory: ~40 ms at 1,000 runs x 20
-// tags, against ~0.1 ms to take the shape): a VersionedCache of one key whose version is the
-// shape, so concurrent callers wait for one build. The shape is taken before the build, so a
-// body is never older than its shape. One per server (routes capture it), since another
-// server's store may have the same shape.
-class PerStoreShape {
-public:
-    // The body `build()` (returning the body's text) makes of the store as it is now.
-    template <class Build>
-    std::shared_ptr<const std::string> get(const ServerContext& ctx, Build&& build) {
-        return cache_.get(0, store_shape(ctx), [&] { return std::make_shared<const std::string>(build()); });
-    }
-
-private:
-    // One small body: no budget to speak of (the callers' shares are for the large answers).
-    VersionedCache<int, StoreShape, std::string> cache_{
-        UINT64_MAX, UINT64_MAX, [](const int&, const StoreShape&, const std::string& body) { return body.size(); }};
-};
 
 // Every value of a repeated parameter (runs=a&runs=b...), in order: one pass, where
 // get_param_value(name, i) for each i walks the parameters again (quadratic at 1,000 runs).

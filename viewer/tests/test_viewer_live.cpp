@@ -332,6 +332,41 @@ TEST_CASE("scalar answers kept between appends follow the data: new points, a ru
     CHECK(cut->body == s.get(full).body.substr(0, 10));
 }
 
+// The plugin listing, the scalar tag index and the projector's runs are kept in the answer
+// cache under the shape of the store (plugin_index.hpp's store_shape): asked again they are the
+// same; a new run, a plugin's first data or a projector config appearing at a pass change them.
+TEST_CASE("answers kept per shape of the store follow a new run, a plugin's first data and a projector config") {
+    tbtest::TempDir dir;
+    { tblog::SummaryWriter w((dir.path() / "train").string()); w.add_scalar("loss", 1, 1); }
+    vtest::TestServer s(dir.path());
+    auto twice = [&](const std::string& path) {
+        const json a = s.get_json(path);
+        CHECK(s.get_json(path) == a);
+        return a;
+    };
+    CHECK(twice("/data/plugins_listing")["histograms"]["enabled"] == false);
+    CHECK(twice("/data/tblog/scalar_tags")["runs"] == json::array({"train"}));
+    CHECK(twice("/data/plugin/projector/runs") == json::array());
+
+    {
+        tblog::SummaryWriter w((dir.path() / "eval").string());
+        w.add_scalar("loss", 2, 1);
+        w.add_histogram("weights", std::vector<double>{1, 2, 3}, 1);
+    }
+    s.reload();
+    CHECK(twice("/data/plugins_listing")["histograms"]["enabled"] == true);
+    CHECK(twice("/data/tblog/scalar_tags")["runs"] == json::array({"eval", "train"}));
+    CHECK(twice("/data/plugin/projector/runs") == json::array());
+
+    {  // files only, no new series: found by the next pass
+        const std::vector<float> mat = {1, 2, 3, 4, 5, 6};
+        tblog::SummaryWriter w((dir.path() / "train").string());
+        w.add_embedding(tblog::TensorView(mat.data(), {3, 2}), {"cat", "dog", "cat"});
+    }
+    s.reload();
+    CHECK(twice("/data/plugin/projector/runs") == json::array({"train"}));
+}
+
 // The Profile dashboard's timeline is built once per version of its trace file (path, size,
 // mtime) and kept in the Store (trace_timelines.hpp): asked again, or found unchanged by a
 // later pass, it is not rebuilt ("builds" in /data/tblog/status counts builds); rewritten,

@@ -183,18 +183,15 @@ bool has_projector_config(const ServerContext& ctx) {
 }  // namespace
 
 void register_projector_routes(Router& srv, ServerContext& ctx) {
-    // Built once per shape of the store (plugin_index.hpp): it reads a config in every run
-    // directory that has one (and the tensors it names without a shape), and looks for two
-    // files in every other (~10-40 ms at 1,000 runs without any).
-    auto runs = std::make_shared<PerStoreShape>();
-    srv.Get("/data/plugin/projector/runs", [&ctx, runs](const httplib::Request&, httplib::Response& res) {
-        send_body(res, std::string(*runs->get(ctx, [&] {
-            json out = json::array();
-            for (const auto& [name, dir] : candidate_dirs(ctx))
-                if (load_config(ctx.options, dir)) out.push_back(name);
-            return json_text(out);
-        })), "application/json");
-    });
+    // Kept in the answer cache per shape of the store (plugin_index.hpp): it reads a config in
+    // every run directory that has one (and the tensors it names without a shape), and looks
+    // for two files in every other (~10-40 ms at 1,000 runs without any).
+    srv.Get("/data/plugin/projector/runs", http::cached(ctx.answers, store_shape(ctx), [&ctx](const httplib::Request&, httplib::Response& res) {
+        json out = json::array();
+        for (const auto& [name, dir] : candidate_dirs(ctx))
+            if (load_config(ctx.options, dir)) out.push_back(name);
+        send_json(res, out);
+    }));
 
     srv.Get("/data/plugin/projector/info", [&ctx](const httplib::Request& req, httplib::Response& res) {
         auto rc = require_config(ctx, req, res);
